@@ -1,0 +1,85 @@
+// The composition root: everything with a lifetime (database, ORM, job queue, mail transport)
+// is created here, in order, and stopped here in reverse order. Routes and services receive
+// these as arguments; nothing else opens connections.
+import { join } from 'node:path'
+import type { MikroORM } from '@mikro-orm/postgresql'
+import type { PgBoss } from 'pg-boss'
+import type { Config } from './config.ts'
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.ts'
+import { migrate, openOrm } from './db/orm.ts'
+import { startBoss } from './jobs/boss.ts'
+import { mailQueue, workMail } from './modules/notifications/jobs.ts'
+import { createMailTransport, type MailTransport } from './modules/notifications/transport.ts'
+import { createTemplateEngine, type TemplateEngine } from './templates/render.ts'
+
+export type Runtime = {
+  config: Config
+  orm: MikroORM
+  boss: PgBoss
+  templates: TemplateEngine
+  mail: MailTransport
+  databaseUrl: string
+  startWorkers: () => Promise<void>
+  stop: () => Promise<void>
+}
+
+export type Log = (message: string) => void
+
+export async function createRuntime(
+  config: Config,
+  options: { migrate?: boolean; log?: Log; supervise?: boolean } = {},
+): Promise<Runtime> {
+  const log = options.log ?? (() => {})
+  const stops: Array<() => Promise<void> | void> = []
+  const stop = async () => {
+    for (const fn of stops.reverse()) {
+      try {
+        await fn()
+      } catch (error) {
+        log(`shutdown: ${error instanceof Error ? error.message : String(error)}`)
+      }
+    }
+    stops.length = 0
+  }
+  try {
+    let embedded: EmbeddedDatabase | undefined
+    let databaseUrl = config.databaseUrl
+    if (!databaseUrl) {
+      embedded = await startEmbeddedPostgres({
+        varDir: config.varDir,
+        port: config.embeddedPgPort,
+        databases: ['creances'],
+        log,
+      })
+      stops.push(() => embedded?.stop())
+      databaseUrl = embedded.url('creances')
+      log(`embedded PostgreSQL listening on 127.0.0.1:${config.embeddedPgPort}`)
+    }
+    const orm = await openOrm(databaseUrl)
+    stops.push(() => orm.close(true))
+    if (options.migrate ?? true) {
+      const applied = await migrate(orm)
+      if (applied.length) log(`migrations applied: ${applied.join(', ')}`)
+    }
+    const boss = await startBoss(databaseUrl, [mailQueue(config.mailRetry)], {
+      supervise: options.supervise ?? true,
+      onError: (error) => log(`job queue: ${error.message}`),
+    })
+    stops.push(() => boss.stop({ graceful: true, timeout: 10_000 }))
+    const mail = createMailTransport({ smtpUrl: config.smtpUrl, mailDir: join(config.varDir, 'mail') })
+    stops.push(() => mail.close())
+    const templates = createTemplateEngine()
+    const startWorkers = async () => {
+      await workMail(boss, {
+        orm,
+        transport: mail,
+        mailFrom: config.mailFrom,
+        pollingIntervalSeconds: config.jobPollingSeconds,
+      })
+    }
+    return { config, orm, boss, templates, mail, databaseUrl, startWorkers, stop }
+  } catch (error) {
+    await stop()
+    throw error
+  }
+}
