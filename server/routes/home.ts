@@ -1,0 +1,16 @@
+import type { FastifyPluginAsync } from 'fastify'
+import { demoAccounts } from '../../fixtures/demo.ts'
+import { formatEuros } from '../lib/money.ts'
+import { listProcedures } from '../modules/procedure/service.ts'
+
+// The public home page: what the service is, which procedure it follows, and in demo mode how to try it.
+const home: FastifyPluginAsync<{ demo: boolean }> = async (app, { demo }) => {
+  app.get('/', { schema: { hide: true } }, async (request, reply) => {
+    const procedures = (await listProcedures(request.em)).map((p) => ({
+      ...p,
+      faceValue: formatEuros(p.faceValueCents),
+    }))
+    return reply.view('home', { title: 'Accueil', procedures, demoAccounts: demo ? demoAccounts() : [] })
+  })
+}
+export default home
