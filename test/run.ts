@@ -1,0 +1,115 @@
+// `npm test`: one PostgreSQL for the whole run (embedded unless DATABASE_URL names a server),
+// a template database built once by the migrations, then tap. Each test file clones the template
+// (CREATE DATABASE … TEMPLATE), so files are isolated and run in parallel.
+// Ends with the plain line "N passed, N failed, N skipped" and tap's exit code.
+import { spawn, spawnSync } from 'node:child_process'
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { join, resolve } from 'node:path'
+import pg from 'pg'
+import { Parser } from 'tap-parser'
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../server/db/embedded.ts'
+import { migrate, openOrm } from '../server/db/orm.ts'
+import { startBoss } from '../server/jobs/boss.ts'
+
+const root = resolve(import.meta.dirname, '..')
+const tapBin = join(root, 'node_modules/.bin/tap')
+const log = (m: string) => console.log(`# ${m}`)
+
+function freePort(): Promise<number> {
+  return new Promise((ok, ko) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => (typeof address === 'object' && address ? ok(address.port) : ko(new Error('no port'))))
+    })
+  })
+}
+
+/** tap compiles its plugin set; package.json drops the TypeScript plugin (Node strips types itself). */
+function ensureTapPlugins(): void {
+  const list = spawnSync(tapBin, ['plugin', 'list'], { cwd: root, encoding: 'utf8' })
+  if (list.stdout.includes('@tapjs/typescript')) spawnSync(tapBin, ['build'], { cwd: root, stdio: 'inherit' })
+}
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url)
+  u.pathname = `/${database}`
+  return u.toString()
+}
+
+async function admin<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    return await fn(client)
+  } finally {
+    await client.end()
+  }
+}
+
+function countResults(dir: string): { passed: number; failed: number; skipped: number } {
+  const totals = { passed: 0, failed: 0, skipped: 0 }
+  const walk = (d: string): string[] =>
+    readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : [join(d, f)]))
+  for (const file of walk(dir).filter((f) => f.endsWith('.tap'))) {
+    const parser = new Parser()
+    parser.end(readFileSync(file, 'utf8'))
+    const r = parser.results
+    if (!r) continue
+    // Top-level points of each file: its tests (t.test) or its direct assertions.
+    totals.skipped += r.skip + r.todo
+    totals.failed += r.fail
+    totals.passed += r.pass - r.skip - r.todo
+    if (!r.ok && r.fail === 0) totals.failed += 1 // a file that crashed or planned wrong
+  }
+  return totals
+}
+
+const runId = `${process.pid}`
+let embedded: EmbeddedDatabase | undefined
+let adminUrl: string
+if (process.env.DATABASE_URL) {
+  adminUrl = withDatabase(process.env.DATABASE_URL, 'postgres')
+  log(`tests use the PostgreSQL server of DATABASE_URL`)
+} else {
+  embedded = await startEmbeddedPostgres({ varDir: join(root, 'var'), name: 'test-pg', port: await freePort(), log })
+  adminUrl = embedded.url('postgres')
+}
+const template = `creances_test_template_${runId}`
+let exitCode = 1
+try {
+  ensureTapPlugins()
+  const version = await admin(adminUrl, async (c) => {
+    await c.query(`DROP DATABASE IF EXISTS ${template}`)
+    await c.query(`CREATE DATABASE ${template}`)
+    return (await c.query('SHOW server_version')).rows[0].server_version as string
+  })
+  log(`PostgreSQL ${version}; template database ${template}`)
+  const templateUrl = withDatabase(adminUrl, template)
+  const orm = await openOrm(templateUrl, { poolMax: 2 })
+  await migrate(orm)
+  await orm.close(true)
+  const boss = await startBoss(templateUrl, [], { supervise: false }) // installs pg-boss's own schema once
+  await boss.stop({ graceful: false, close: true })
+
+  rmSync(join(root, '.tap/test-results'), { recursive: true, force: true })
+  const args = process.argv.slice(2)
+  exitCode = await new Promise<number>((ok) => {
+    const child = spawn(tapBin, args, {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, TEST_PG_ADMIN_URL: adminUrl, TEST_PG_TEMPLATE: template, TEST_RUN_ID: runId },
+    })
+    child.on('exit', (code, signal) => ok(code ?? (signal ? 1 : 0)))
+  })
+} finally {
+  await admin(adminUrl, async (c) => {
+    const leftovers = await c.query(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`creances_test_%${runId}%`])
+    for (const { datname } of leftovers.rows) await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`)
+  }).catch((e) => log(`cleanup: ${String(e)}`))
+  await embedded?.stop()
+}
+const totals = countResults(join(root, '.tap/test-results'))
+if (exitCode !== 0 && totals.failed === 0) totals.failed = 1
+console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`)
+process.exit(exitCode)
