@@ -4,26 +4,17 @@
 // Ends with the plain line "N passed, N failed, N skipped" and tap's exit code.
 import { spawn, spawnSync } from 'node:child_process'
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join, resolve } from 'node:path'
 import pg from 'pg'
 import { Parser } from 'tap-parser'
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../server/db/embedded.ts'
 import { migrate, openOrm } from '../server/db/orm.ts'
 import { startBoss } from '../server/jobs/boss.ts'
+import { freePort } from './helpers/server-process.ts'
 
 const root = resolve(import.meta.dirname, '..')
 const tapBin = join(root, 'node_modules/.bin/tap')
 const log = (m: string) => console.log(`# ${m}`)
-
-function freePort(): Promise<number> {
-  return new Promise((ok, ko) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? ok(address.port) : ko(new Error('no port'))))
-    })
-  })
-}
 
 /** tap compiles its plugin set; package.json drops the TypeScript plugin (Node strips types itself). */
 function ensureTapPlugins(): void {

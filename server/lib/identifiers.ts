@@ -92,6 +92,12 @@ export function formatSiret(siret: Siret): string {
   return `${digits.slice(0, 3)} ${digits.slice(3, 6)} ${digits.slice(6, 9)} ${digits.slice(9)}`
 }
 
+/** "843 739 418": the grouping the Insee prints. */
+export function formatSiren(siren: Siren): string {
+  const digits = normaliseSiret(siren)
+  return `${digits.slice(0, 3)} ${digits.slice(3, 6)} ${digits.slice(6, 9)}`
+}
+
 /**
  * IBAN lengths (ISO 13616 registry) for the SEPA countries, the ones a transfer from a French
  * public fund can reach. French overseas départements and collectivités use FR IBANs.

@@ -1,5 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { demoAccounts } from '../../fixtures/demo.ts'
+import { formatFrenchDate } from '../lib/calendar.ts'
+import { formatSiren } from '../lib/identifiers.ts'
 import { formatEuros } from '../lib/money.ts'
 import { listProcedures } from '../modules/procedure/service.ts'
 
@@ -8,6 +10,9 @@ const home: FastifyPluginAsync<{ demo: boolean }> = async (app, { demo }) => {
   app.get('/', { schema: { hide: true } }, async (request, reply) => {
     const procedures = (await listProcedures(request.em)).map((p) => ({
       ...p,
+      debtorSiren: formatSiren(p.debtorSiren),
+      judgmentDate: formatFrenchDate(p.judgmentDate),
+      bodaccPublicationDate: p.bodaccPublicationDate && formatFrenchDate(p.bodaccPublicationDate),
       faceValue: formatEuros(p.faceValueCents),
     }))
     return reply.view('home', { title: 'Accueil', procedures, demoAccounts: demo ? demoAccounts() : [] })

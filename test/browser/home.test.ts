@@ -24,7 +24,7 @@ if (!existsSync(executablePath)) {
   t.test('the home page loads, explains the service and is navigable by keyboard', async (t) => {
     const page = await browser.newPage()
     const problems: string[] = []
-    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()))
+    page.on('console', (m) => m.type() === 'error' && problems.push(`${m.text()} (${m.location().url})`))
     page.on('pageerror', (e) => problems.push(e.message))
     const response = await page.goto(base + '/')
     t.equal(response?.status(), 200)
@@ -43,6 +43,7 @@ if (!existsSync(executablePath)) {
     await page.keyboard.press('Enter')
     t.match(page.url(), /#contenu$/)
     t.same(problems, [], 'no console errors (the CSP blocks nothing we need)')
+    if (process.env.SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/home.png`, fullPage: true })
     await page.close()
   })
 

@@ -4,6 +4,7 @@ import {
   SEPA_IBAN_LENGTHS,
   formatIban,
   formatSiret,
+  formatSiren,
   maskIban,
   mod97,
   normaliseSiret,
@@ -55,6 +56,8 @@ t.test('known SIREN and SIRET numbers', async (t) => {
   t.equal(code(validateSiret('732 829 320 00074')), '73282932000074')
   t.equal(code(validateSiren('843739419')), 'checksum')
   t.equal(sirenOfSiret('732 829 320 00074'), '732829320')
+  t.equal(formatSiren('843739418'), '843 739 418')
+  t.equal(formatSiren('843 739 418'), '843 739 418', 'already grouped input stays the same')
   t.equal(formatSiret('73282932000074'), '732 829 320 00074')
 })
 

@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { createServer } from 'node:net'
 import t from 'tap'
 import { SMTPServer } from 'smtp-server'
 import { simpleParser } from 'mailparser'
@@ -8,15 +7,7 @@ import { MailMessage } from '../../server/modules/notifications/entities.ts'
 import { MAIL_QUEUE, queueMail, type MailDeps } from '../../server/modules/notifications/service.ts'
 import { createRuntime, type Runtime } from '../../server/runtime.ts'
 import { testConfig } from '../helpers/app.ts'
-
-function freePort(): Promise<number> {
-  return new Promise((ok) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const address = s.address()
-      s.close(() => ok(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
-}
+import { freePort } from '../helpers/server-process.ts'
 
 async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs
