@@ -28,6 +28,7 @@ const EnvSchema = z.object({
   DEMO: bool.optional(),
   MAIL_RETRY_LIMIT: z.coerce.number().int().min(0).default(30),
   MAIL_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).default(30),
+  COOKIE_SECRET: z.string().min(32, 'au moins 32 caractères aléatoires').optional(),
   JOB_POLLING_SECONDS: z.coerce.number().min(0.5).default(2),
 })
 
@@ -50,6 +51,10 @@ export type Config = {
   /** With exponential backoff capped at one hour, 30 tries cover more than a day of SMTP outage. */
   mailRetry: { limit: number; delaySeconds: number }
   jobPollingSeconds: number
+  /** Signs cookies (CSRF secret, flash messages). Generated once under var/ when not given. */
+  cookieSecret: string | undefined
+  /** Cookies get the Secure flag when the public address is https. */
+  secureCookies: boolean
 }
 
 export class ConfigError extends Error {
@@ -65,6 +70,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
   }
   const e = parsed.data
+  if (e.NODE_ENV === 'production' && !e.COOKIE_SECRET) {
+    throw new ConfigError('Invalid configuration:\n  COOKIE_SECRET: requis en production (au moins 32 caractères aléatoires)')
+  }
   const port = e.PORT
   return {
     env: e.NODE_ENV,
@@ -82,5 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo: e.DEMO ?? (e.DATABASE_URL === undefined && e.NODE_ENV !== 'production'),
     mailRetry: { limit: e.MAIL_RETRY_LIMIT, delaySeconds: e.MAIL_RETRY_DELAY_SECONDS },
     jobPollingSeconds: e.JOB_POLLING_SECONDS,
+    cookieSecret: e.COOKIE_SECRET,
+    secureCookies: (e.PUBLIC_URL ?? '').startsWith('https://'),
   }
 }

@@ -3,11 +3,13 @@
 import { fileURLToPath } from 'node:url'
 import { MikroORM, defineConfig } from '@mikro-orm/postgresql'
 import { Migrator } from '@mikro-orm/migrations'
+import { Account, AccountToken, Session } from '../modules/accounts/entities.ts'
 import { AuditEvent } from '../modules/audit/entities.ts'
 import { MailMessage } from '../modules/notifications/entities.ts'
 import { Procedure } from '../modules/procedure/entities.ts'
+import { Invitation, Membership, Structure } from '../modules/structures/entities.ts'
 
-export const entities = [Procedure, MailMessage, AuditEvent]
+export const entities = [Procedure, MailMessage, AuditEvent, Account, Session, AccountToken, Structure, Membership, Invitation]
 
 const migrationsDir = fileURLToPath(new URL('./migrations', import.meta.url))
 

@@ -46,6 +46,15 @@ function toProblem(error: FastifyError | DomainError | Error, request: FastifyRe
       errors,
     }
   }
+  if ('code' in error && typeof error.code === 'string' && error.code.startsWith('FST_CSRF_')) {
+    return {
+      type: 'urn:creances:problem:csrf_invalid',
+      title: TITLES[403] as string,
+      status: 403,
+      code: 'csrf_invalid',
+      detail: 'Le formulaire a expiré ou ne provient pas de ce site. Rechargez la page et recommencez.',
+    }
+  }
   const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500
   if (status >= 500) {
     // Never leak internals: the request id lets an administrator find the cause in the logs.

@@ -1,0 +1,40 @@
+// Administrators create the professional accounts (liquidator, ministry, administrators).
+import type { FastifyPluginAsync } from 'fastify'
+import { DomainError } from '../../errors.ts'
+import { emptyForm, field, rerender } from '../../routes/forms.ts'
+import type { MailDeps } from '../notifications/service.ts'
+import { ROLES } from './entities.ts'
+import { createProfessionalAccount, listAccounts } from './lifecycle.ts'
+import { auditActor } from './policy.ts'
+
+const MANAGE = { access: { action: 'admin.accounts.manage' } } as const
+const PROFESSIONAL_ROLES = ROLES.filter((r) => r !== 'structure')
+
+const routes: FastifyPluginAsync<{ mail: MailDeps }> = async (app, { mail }) => {
+  const render = async (reply: Parameters<typeof rerender>[0], request: { em: Parameters<typeof listAccounts>[0] }, extra: Record<string, unknown> = {}) => ({
+    title: 'Comptes',
+    accounts: (await listAccounts(request.em)).map((a) => ({ ...a, closed: a.status === 'closed', secondFactor: a.totpEnabledAt !== null })),
+    roles: PROFESSIONAL_ROLES,
+    ...extra,
+  })
+
+  app.get('/admin/comptes', { config: MANAGE, schema: { hide: true } }, async (request, reply) =>
+    reply.page('admin/accounts', { ...(await render(reply, request)), form: emptyForm() }),
+  )
+
+  app.post('/admin/comptes', { config: MANAGE, schema: { hide: true } }, async (request, reply) => {
+    const values = { email: field(request.body, 'email'), displayName: field(request.body, 'displayName'), role: field(request.body, 'role') }
+    try {
+      const role = PROFESSIONAL_ROLES.find((r) => r === values.role)
+      if (!role) throw new DomainError('invalid', 'role_invalid', 'Choisissez un rôle.', [{ path: 'role', message: 'rôle requis' }])
+      if (values.displayName.trim().length < 2) throw new DomainError('invalid', 'name_required', 'Le nom est requis.', [{ path: 'displayName', message: 'nom requis' }])
+      await request.em.transactional((em) =>
+        createProfessionalAccount(em, mail, { email: values.email, displayName: values.displayName, role }, { actor: auditActor(request.actor), requestId: String(request.id) }),
+      )
+      return reply.flash(`Compte créé : un lien pour choisir le mot de passe a été envoyé à ${values.email}.`).redirect('/admin/comptes')
+    } catch (error) {
+      return rerender(reply, error, 'admin/accounts', values, await render(reply, request))
+    }
+  })
+}
+export default routes
