@@ -10,8 +10,16 @@ import openapi from './plugins/external/openapi.ts'
 import db from './plugins/app/db.ts'
 import views from './plugins/app/views.ts'
 import errors from './plugins/app/errors.ts'
+import auth from './plugins/app/auth.ts'
+import pages from './plugins/app/pages.ts'
 import health from './routes/health.ts'
 import home from './routes/home.ts'
+import accountRoutes from './modules/accounts/routes.ts'
+import selfRoutes from './modules/accounts/self-routes.ts'
+import adminRoutes from './modules/accounts/admin-routes.ts'
+import structureRoutes from './modules/structures/routes.ts'
+import auditRoutes from './modules/audit/routes.ts'
+import type { MailDeps } from './modules/notifications/service.ts'
 
 z.config(z.locales.fr())
 
@@ -47,8 +55,16 @@ export async function buildApp(runtime: Runtime, options: AppOptions = {}): Prom
   await app.register(views, { demo: config.demo, production: config.env === 'production' })
   await app.register(db, { orm: runtime.orm })
   await app.register(errors)
+  await app.register(auth, { orm: runtime.orm, secret: config.cookieSecret, varDir: config.varDir, secure: config.secureCookies })
+  await app.register(pages, { secure: config.secureCookies })
 
+  const mail: MailDeps = { boss: runtime.boss, templates: runtime.templates, mailFrom: config.mailFrom, publicUrl: config.publicUrl }
   await app.register(health, { orm: runtime.orm, boss: runtime.boss })
   await app.register(home, { demo: config.demo })
+  await app.register(accountRoutes, { mail, secureCookies: config.secureCookies })
+  await app.register(selfRoutes)
+  await app.register(adminRoutes, { mail })
+  await app.register(structureRoutes, { mail, secureCookies: config.secureCookies })
+  await app.register(auditRoutes)
   return app
 }

@@ -29,6 +29,7 @@ const health: FastifyPluginAsyncZod<{ orm: MikroORM; boss: PgBoss }> = async (ap
   app.get(
     '/health',
     {
+      config: { access: { public: true } },
       schema: {
         tags: ['système'],
         summary: 'État du service (base de données et file de tâches)',

@@ -7,7 +7,7 @@ import { listProcedures } from '../modules/procedure/service.ts'
 
 // The public home page: what the service is, which procedure it follows, and in demo mode how to try it.
 const home: FastifyPluginAsync<{ demo: boolean }> = async (app, { demo }) => {
-  app.get('/', { schema: { hide: true } }, async (request, reply) => {
+  app.get('/', { config: { access: { public: true } }, schema: { hide: true } }, async (request, reply) => {
     const procedures = (await listProcedures(request.em)).map((p) => ({
       ...p,
       debtorSiren: formatSiren(p.debtorSiren),
@@ -15,7 +15,7 @@ const home: FastifyPluginAsync<{ demo: boolean }> = async (app, { demo }) => {
       bodaccPublicationDate: p.bodaccPublicationDate && formatFrenchDate(p.bodaccPublicationDate),
       faceValue: formatEuros(p.faceValueCents),
     }))
-    return reply.view('home', { title: 'Accueil', procedures, demoAccounts: demo ? demoAccounts() : [] })
+    return reply.page('home', { title: 'Accueil', procedures, demoAccounts: demo ? demoAccounts() : [] })
   })
 }
 export default home

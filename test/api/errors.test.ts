@@ -9,13 +9,13 @@ const { app } = await buildTestApp(t)
 const typed = app.withTypeProvider<ZodTypeProvider>()
 typed.post(
   '/api/test/echo',
-  { schema: { body: z.object({ siret: z.string().length(14), amount: z.number().int() }) } },
+  { config: { access: { public: true } }, schema: { body: z.object({ siret: z.string().length(14), amount: z.number().int() }) } },
   async (request) => request.body,
 )
-typed.get('/api/test/domain', async () => {
+typed.get('/api/test/domain', { config: { access: { public: true } } }, async () => {
   throw new DomainError('conflict', 'claim_already_submitted', 'Cette déclaration est déjà déposée.')
 })
-typed.get('/api/test/crash', async () => {
+typed.get('/api/test/crash', { config: { access: { public: true } } }, async () => {
   throw new Error('secret internal detail')
 })
 await app.ready()
