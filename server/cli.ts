@@ -4,10 +4,15 @@ import { parseArgs } from 'node:util'
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { loadConfig } from './config.ts'
+import { DomainError } from './errors.ts'
 import { migrate } from './db/orm.ts'
 import { createRuntime, type Runtime } from './runtime.ts'
 import { recordAudit, verifyAuditChain } from './modules/audit/service.ts'
 import { queueMail } from './modules/notifications/service.ts'
+import { createProfessionalAccount } from './modules/accounts/lifecycle.ts'
+import { ROLES } from './modules/accounts/entities.ts'
+
+const PROFESSIONAL_ROLES = ROLES.filter((r) => r !== 'structure')
 
 type Command = {
   summary: string
@@ -72,6 +77,31 @@ const commands: Record<string, Command> = {
       return 0
     },
   },
+  'user:create': {
+    summary: 'Crée un compte liquidateur, ministère ou administrateur et envoie le lien pour choisir le mot de passe.',
+    options: {
+      role: { type: 'string', description: 'liquidator | ministry | admin' },
+      email: { type: 'string', description: 'adresse électronique' },
+      name: { type: 'string', description: 'nom affiché' },
+    },
+    needsRuntime: true,
+    run: async (args, runtime) => {
+      const rt = runtime!
+      const role = PROFESSIONAL_ROLES.find((r) => r === args.role)
+      if (!role || typeof args.email !== 'string') {
+        console.error(`--role (${PROFESSIONAL_ROLES.join(', ')}) et --email sont requis.`)
+        return 2
+      }
+      const mail = { boss: rt.boss, templates: rt.templates, mailFrom: rt.config.mailFrom, publicUrl: rt.config.publicUrl }
+      const { account, link } = await rt.orm.em.fork().transactional((em) =>
+        createProfessionalAccount(em, mail, { role, email: args.email as string, displayName: String(args.name ?? args.email) }, { actor: { id: null, role: 'cli' }, requestId: null }),
+      )
+      console.log(`Compte ${role} créé pour ${account.email}.`)
+      console.log(`Lien pour choisir le mot de passe (valable 72 h, aussi envoyé par courriel) : ${link}`)
+      console.log('Le second facteur (TOTP) sera activé à la première connexion.')
+      return 0
+    },
+  },
   'audit:verify': {
     summary: "Recalcule la chaîne d'audit et signale le premier maillon rompu.",
     needsRuntime: true,
@@ -112,6 +142,11 @@ const runtime = command.needsRuntime
 let code = 1
 try {
   code = await command.run(values, runtime)
+} catch (error) {
+  // Refusals a person can fix are printed plainly; anything else keeps its stack.
+  if (!(error instanceof DomainError)) throw error
+  console.error(`${error.message}${error.errors.map((e) => `\n  ${e.path} : ${e.message}`).join('')}`)
+  code = 2
 } finally {
   await runtime?.stop()
 }

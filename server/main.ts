@@ -39,7 +39,9 @@ try {
   if (config.demo) {
     const seed = await seedDemo(runtime.orm)
     say(seed.created ? 'demo data created (procedure #APTIC)' : 'demo data already present')
-    for (const a of seed.accounts) say(`demo account ${a.role}: ${a.email} / ${a.password}`)
+    for (const a of seed.accounts) {
+      say(`demo account ${a.role}: ${a.email} / ${a.password}${a.totpSecret ? ` (TOTP key ${a.totpSecret}; the home page shows the current code)` : ''}`)
+    }
   }
   if (config.runWorkersInProcess) await runtime.startWorkers()
   await app.listen({ host: config.host, port: config.port })

@@ -3,8 +3,9 @@
 // (CREATE DATABASE … TEMPLATE), so files are isolated and run in parallel.
 // Ends with the plain line "N passed, N failed, N skipped" and tap's exit code.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
 import pg from 'pg'
 import { Parser } from 'tap-parser'
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../server/db/embedded.ts'
@@ -45,21 +46,26 @@ async function admin<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<
   }
 }
 
-function countResults(dir: string): { passed: number; failed: number; skipped: number } {
+/**
+ * Counts the tests of the whole run from its raw TAP: each file is a subtest of the run, and the
+ * points directly inside a file (its t.test blocks, or its bare assertions) are its tests.
+ */
+function countResults(rawTap: string): { passed: number; failed: number; skipped: number } {
   const totals = { passed: 0, failed: 0, skipped: 0 }
-  const walk = (d: string): string[] =>
-    readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : [join(d, f)]))
-  for (const file of walk(dir).filter((f) => f.endsWith('.tap'))) {
-    const parser = new Parser()
-    parser.end(readFileSync(file, 'utf8'))
-    const r = parser.results
-    if (!r) continue
-    // Top-level points of each file: its tests (t.test) or its direct assertions.
-    totals.skipped += r.skip + r.todo
-    totals.failed += r.fail
-    totals.passed += r.pass - r.skip - r.todo
-    if (!r.ok && r.fail === 0) totals.failed += 1 // a file that crashed or planned wrong
-  }
+  const run = new Parser()
+  run.on('child', (file: Parser) => {
+    let points = 0
+    file.on('assert', (point: { ok: boolean; skip?: unknown; todo?: unknown }) => {
+      points += 1
+      if (point.skip || point.todo) totals.skipped += 1
+      else if (point.ok) totals.passed += 1
+      else totals.failed += 1
+    })
+    file.on('complete', (result: { ok: boolean }) => {
+      if (!result.ok && points === 0) totals.failed += 1 // a file that crashed before any test
+    })
+  })
+  run.end(rawTap)
   return totals
 }
 
@@ -74,7 +80,9 @@ if (process.env.DATABASE_URL) {
   adminUrl = embedded.url('postgres')
 }
 const template = `creances_test_template_${runId}`
+const rawTapFile = join(mkdtempSync(join(tmpdir(), 'creances-tap-')), 'run.tap')
 let exitCode = 1
+let rawTap = ''
 try {
   ensureTapPlugins()
   const version = await admin(adminUrl, async (c) => {
@@ -90,13 +98,20 @@ try {
   const boss = await startBoss(templateUrl, [], { supervise: false }) // installs pg-boss's own schema once
   await boss.stop({ graceful: false, close: true })
 
-  rmSync(join(root, '.tap/test-results'), { recursive: true, force: true })
   const args = process.argv.slice(2)
+  // A terminal gets tap's live reporter (raw TAP saved to a file for the count); a log (CI) gets
+  // the raw TAP itself, read as it passes.
+  const interactive = process.stdout.isTTY === true
   exitCode = await new Promise<number>((ok) => {
-    const child = spawn(tapBin, args, {
+    const tapArgs = interactive ? [`--output-file=${rawTapFile}`, '--reporter=base', ...args] : ['--reporter=tap', ...args]
+    const child = spawn(tapBin, tapArgs, {
       cwd: root,
-      stdio: 'inherit',
+      stdio: ['inherit', interactive ? 'inherit' : 'pipe', 'inherit'],
       env: { ...process.env, TEST_PG_ADMIN_URL: adminUrl, TEST_PG_TEMPLATE: template, TEST_RUN_ID: runId },
+    })
+    child.stdout?.on('data', (chunk: Buffer) => {
+      rawTap += chunk.toString('utf8')
+      process.stdout.write(chunk)
     })
     child.on('exit', (code, signal) => ok(code ?? (signal ? 1 : 0)))
   })
@@ -107,7 +122,8 @@ try {
   }).catch((e) => log(`cleanup: ${String(e)}`))
   await embedded?.stop()
 }
-const totals = countResults(join(root, '.tap/test-results'))
+const totals = countResults(existsSync(rawTapFile) ? readFileSync(rawTapFile, 'utf8') : rawTap)
+rmSync(dirname(rawTapFile), { recursive: true, force: true })
 if (exitCode !== 0 && totals.failed === 0) totals.failed = 1
 console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`)
 process.exit(exitCode)

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { demoAccounts } from '../../fixtures/demo.ts'
 import { formatFrenchDate } from '../lib/calendar.ts'
+import { currentTotp } from '../lib/totp.ts'
 import { formatSiren } from '../lib/identifiers.ts'
 import { formatEuros } from '../lib/money.ts'
 import { listProcedures } from '../modules/procedure/service.ts'
@@ -15,7 +16,11 @@ const home: FastifyPluginAsync<{ demo: boolean }> = async (app, { demo }) => {
       bodaccPublicationDate: p.bodaccPublicationDate && formatFrenchDate(p.bodaccPublicationDate),
       faceValue: formatEuros(p.faceValueCents),
     }))
-    return reply.page('home', { title: 'Accueil', procedures, demoAccounts: demo ? demoAccounts() : [] })
+    // Demo only: the second factor's current code is shown so that anyone can try a professional account.
+    const accounts = demo
+      ? demoAccounts().map((a) => ({ ...a, totpCode: a.totpSecret ? currentTotp(a.totpSecret) : null }))
+      : []
+    return reply.page('home', { title: 'Accueil', procedures, demoAccounts: accounts })
   })
 }
 export default home

@@ -1,5 +1,6 @@
 import t from 'tap'
-import { seedDemo } from '../../fixtures/demo.ts'
+import { demoAccounts, seedDemo } from '../../fixtures/demo.ts'
+import { client } from '../helpers/client.ts'
 import { buildTestApp } from '../helpers/app.ts'
 
 t.test('the home page explains the service and shows the demo procedure', async (t) => {
@@ -15,6 +16,24 @@ t.test('the home page explains the service and shows the demo procedure', async 
   t.match(res.body, /16 janvier 2024/)
   t.match(res.body, /10,00\u00a0€/)
   t.match(res.body, /Comptes de démonstration/)
+  t.match(res.body, /structure@demo\.creances\.local/)
+})
+
+t.test('the demo accounts listed on the home page work, second factor included', async (t) => {
+  const { app, runtime } = await buildTestApp(t, { DEMO: 'true' })
+  await seedDemo(runtime.orm)
+  const c = client(app)
+  const home = await c.get('/')
+  const [structure, liquidator] = demoAccounts()
+  const structureHome = await c.follow(await c.post('/connexion', { email: structure!.email, password: structure!.password }, { from: '/connexion' }))
+  t.match(structureHome.body, /Espace public numérique des Landes/)
+  const code = new RegExp(`${liquidator!.email}[^]*?code du moment : <code>(\\d{6})`).exec(home.body)?.[1]
+  t.ok(code, 'the home page shows the current code')
+  const pro = client(app)
+  await pro.post('/connexion', { email: liquidator!.email, password: liquidator!.password }, { from: '/connexion' })
+  const after = await pro.post('/connexion/second-facteur', { code: code as string }, { from: '/connexion/second-facteur' })
+  t.equal(after.statusCode, 302)
+  t.equal((await pro.follow(after)).statusCode, 200)
 })
 
 t.test('outside demo mode no demo section is shown', async (t) => {
