@@ -16,10 +16,13 @@ import {
   verifySecondFactor,
 } from './service.ts'
 import { peekToken } from './tokens.ts'
+import { recordAudit } from '../audit/service.ts'
 
 export type AccountRoutesOptions = { mail: MailDeps; secureCookies: boolean }
 
 const PUBLIC = { access: { public: true } } as const
+/** Per IP, on top of the per-account throttling of the login itself (ASVS 2.2.1). */
+const LIMITED = (max: number) => ({ access: { public: true }, rateLimit: { max, timeWindow: '15 minutes' } }) as const
 const SELF_PENDING_MFA = { access: { action: 'account.self', allowPendingMfa: true } } as const
 
 /** Only local paths: never an open redirect. */
@@ -37,7 +40,7 @@ const routes: FastifyPluginAsync<AccountRoutesOptions> = async (app, { mail, sec
     return reply.page('accounts/login', { title: 'Connexion', form: emptyForm({ next }) })
   })
 
-  app.post('/connexion', { config: PUBLIC, schema: { hide: true } }, async (request, reply) => {
+  app.post('/connexion', { config: LIMITED(100), schema: { hide: true } }, async (request, reply) => {
     const email = field(request.body, 'email')
     const next = safeNext(field(request.body, 'next') || '/espace')
     try {
@@ -46,6 +49,7 @@ const routes: FastifyPluginAsync<AccountRoutesOptions> = async (app, { mail, sec
         // Rotation: whatever session this browser had ends; a new one starts.
         if (request.actor.kind === 'account') await revokeSession(em, request.actor.sessionId)
         const opened = await openSession(em, result.account, { ip: request.ip, userAgent: request.headers['user-agent'], mfaVerified: false })
+        await recordAudit(em, { actor: { id: result.account.id, role: result.account.role }, requestId: String(request.id), action: 'session.opened', entityType: 'account', entityId: result.account.id, after: { sessionId: opened.session.id, secondFactor: result.secondFactor } })
         return { token: opened.token, secondFactor: result.secondFactor }
       })
       setSession(reply, token)
@@ -103,13 +107,25 @@ const routes: FastifyPluginAsync<AccountRoutesOptions> = async (app, { mail, sec
   })
 
   app.post('/deconnexion', { config: SELF_PENDING_MFA, schema: { hide: true } }, async (request, reply) => {
-    if (request.actor.kind === 'account') await revokeSession(request.em, request.actor.sessionId)
+    const actor = request.actor
+    if (actor.kind === 'account') {
+      await request.em.transactional(async (em) => {
+        await revokeSession(em, actor.sessionId)
+        await recordAudit(em, { ...audit(request), action: 'session.closed', entityType: 'account', entityId: actor.accountId, after: { sessionId: actor.sessionId } })
+      })
+    }
     reply.clearCookie(SESSION_COOKIE, { path: '/' })
     return reply.flash('Vous êtes déconnecté.').redirect('/')
   })
 
   app.post('/deconnexion-partout', { config: { access: { action: 'account.self' } }, schema: { hide: true } }, async (request, reply) => {
-    if (request.actor.kind === 'account') await revokeAllSessions(request.em, request.actor.accountId)
+    const actor = request.actor
+    if (actor.kind === 'account') {
+      await request.em.transactional(async (em) => {
+        const ended = await revokeAllSessions(em, actor.accountId)
+        await recordAudit(em, { ...audit(request), action: 'session.closed_everywhere', entityType: 'account', entityId: actor.accountId, after: { sessionsEnded: ended } })
+      })
+    }
     reply.clearCookie(SESSION_COOKIE, { path: '/' })
     return reply.flash('Toutes vos sessions sont fermées, sur tous vos appareils.').redirect('/connexion')
   })
@@ -118,7 +134,7 @@ const routes: FastifyPluginAsync<AccountRoutesOptions> = async (app, { mail, sec
     reply.page('accounts/forgot', { title: 'Mot de passe oublié', form: emptyForm() }),
   )
 
-  app.post('/mot-de-passe-oublie', { config: PUBLIC, schema: { hide: true } }, async (request, reply) => {
+  app.post('/mot-de-passe-oublie', { config: LIMITED(10), schema: { hide: true } }, async (request, reply) => {
     await request.em.transactional((em) => requestPasswordReset(em, mail, field(request.body, 'email')))
     return reply.page('accounts/forgot', { title: 'Mot de passe oublié', sent: true, form: emptyForm() })
   })
@@ -133,7 +149,7 @@ const routes: FastifyPluginAsync<AccountRoutesOptions> = async (app, { mail, sec
     }
   })
 
-  app.post('/mot-de-passe/:token', { config: PUBLIC, schema: { hide: true } }, async (request, reply) => {
+  app.post('/mot-de-passe/:token', { config: LIMITED(20), schema: { hide: true } }, async (request, reply) => {
     const { token } = request.params as { token: string }
     try {
       await request.em.transactional((em) => setPasswordWithToken(em, token, field(request.body, 'password'), String(request.id)))

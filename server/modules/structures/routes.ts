@@ -44,7 +44,7 @@ const routes: FastifyPluginAsync<{ mail: MailDeps; secureCookies: boolean }> = a
     reply.page('structures/signup', { title: 'Inscrire ma structure', form: emptyForm() }),
   )
 
-  app.post('/inscription', { config: PUBLIC, schema: { hide: true } }, async (request, reply) => {
+  app.post('/inscription', { config: { ...PUBLIC, rateLimit: { max: 10, timeWindow: '15 minutes' } }, schema: { hide: true } }, async (request, reply) => {
     const values = Object.fromEntries(SIGNUP_FIELDS.map((k) => [k, field(request.body, k)])) as Record<(typeof SIGNUP_FIELDS)[number], string>
     // Without JavaScript the commune is typed: one match is taken, several are offered to choose from.
     let candidates: { code: string; label: string }[] = []

@@ -1,6 +1,8 @@
 import helmet from '@fastify/helmet'
 import underPressure from '@fastify/under-pressure'
 import formbody from '@fastify/formbody'
+import rateLimit from '@fastify/rate-limit'
+import { DomainError } from '../../errors.ts'
 import fp from 'fastify-plugin'
 
 // HTTP hardening and load shedding. Pages use no inline script: the CSP stays strict.
@@ -29,6 +31,12 @@ export default fp(
       exposeStatusRoute: false,
     })
     await app.register(formbody, { bodyLimit: 1024 * 1024 })
+    // Off by default; routes that attract abuse (login, sign-up, reset) set config.rateLimit.
+    await app.register(rateLimit, {
+      global: false,
+      errorResponseBuilder: (_request, context) =>
+        new DomainError('rate_limited', 'rate_limited', `Trop de demandes depuis votre adresse : réessayez dans ${Math.ceil(context.ttl / 1000)} secondes.`),
+    })
   },
   { name: 'security' },
 )
