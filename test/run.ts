@@ -71,13 +71,16 @@ function countResults(rawTap: string): { passed: number; failed: number; skipped
 
 const runId = `${process.pid}`
 let embedded: EmbeddedDatabase | undefined
+let embeddedDir: string | undefined
 let adminUrl: string
 if (process.env.DATABASE_URL) {
   adminUrl = withDatabase(process.env.DATABASE_URL, 'postgres')
   log(`tests use the PostgreSQL server of DATABASE_URL`)
 } else {
-  embedded = await startEmbeddedPostgres({ varDir: join(root, 'var'), name: 'test-pg', port: await freePort(), log })
+  // One throwaway cluster per run: concurrent runs in one checkout do not stop each other's server.
+  embedded = await startEmbeddedPostgres({ varDir: join(root, 'var'), name: `test-pg-${runId}`, port: await freePort(), log: () => {} })
   adminUrl = embedded.url('postgres')
+  embeddedDir = embedded.dataDir
 }
 const template = `creances_test_template_${runId}`
 const rawTapFile = join(mkdtempSync(join(tmpdir(), 'creances-tap-')), 'run.tap')
@@ -121,6 +124,10 @@ try {
     for (const { datname } of leftovers.rows) await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`)
   }).catch((e) => log(`cleanup: ${String(e)}`))
   await embedded?.stop()
+  if (embeddedDir) {
+    rmSync(embeddedDir, { recursive: true, force: true })
+    rmSync(`${embeddedDir}.secret`, { force: true })
+  }
 }
 const totals = countResults(existsSync(rawTapFile) ? readFileSync(rawTapFile, 'utf8') : rawTap)
 rmSync(dirname(rawTapFile), { recursive: true, force: true })

@@ -9,6 +9,7 @@ import { tmpdir, userInfo } from 'node:os'
 
 export type EmbeddedDatabase = {
   url: (database: string) => string
+  dataDir: string
   stop: () => Promise<void>
 }
 
@@ -146,7 +147,7 @@ export async function startEmbeddedPostgres(options: {
   if (running?.ownedByLiveApp) {
     // `npm start` is running: a CLI command or a worker shares its server instead of fighting it.
     log(`embedded PostgreSQL: using the server already running on port ${running.port}`)
-    return { url: url(running.port), stop: async () => {} }
+    return { url: url(running.port), dataDir, stop: async () => {} }
   }
   if (running) await stopStaleServer(running, log)
   try {
@@ -167,5 +168,5 @@ export async function startEmbeddedPostgres(options: {
       await client.end()
     }
   }
-  return { url: url(options.port), stop: () => server.stop() }
+  return { url: url(options.port), dataDir, stop: () => server.stop() }
 }

@@ -94,7 +94,12 @@ export default fp<{ orm: MikroORM; secret: string | undefined; varDir: string; s
 
     app.addHook('preHandler', async (request, reply) => {
       const access = request.routeOptions.config.access
-      if (!access) return // 404 handler
+      if (!access) {
+        // Fail closed: only the 404 handler and third-party plugin routes (docs, static files,
+        // registered before this plugin could see them) go without a declaration.
+        if (request.is404 || PLUGIN_ROUTES.test(request.routeOptions.url ?? '')) return
+        throw new Error(`route ${request.method} ${request.routeOptions.url} declares no access rule`)
+      }
       if ('public' in access) return
       const decision = decide(request.actor, access.action, undefined, { allowPendingMfa: access.allowPendingMfa })
       if (decision !== 'allow') return deny(decision, request, reply)
@@ -102,7 +107,7 @@ export default fp<{ orm: MikroORM; secret: string | undefined; varDir: string; s
     // After the access check, so that a refused request learns nothing from the CSRF answer.
     // A bad token is sent to the error handler (FST_CSRF_* codes, mapped to csrf_invalid).
     app.addHook('preHandler', (request, reply, done) => {
-      if (UNSAFE.has(request.method) && request.routeOptions.config.access) app.csrfProtection(request, reply, done)
+      if (UNSAFE.has(request.method) && !request.is404) app.csrfProtection(request, reply, done)
       else done()
     })
   },
