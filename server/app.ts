@@ -19,6 +19,12 @@ import selfRoutes from './modules/accounts/self-routes.ts'
 import adminRoutes from './modules/accounts/admin-routes.ts'
 import structureRoutes from './modules/structures/routes.ts'
 import auditRoutes from './modules/audit/routes.ts'
+import claimRoutes from './modules/claims/routes.ts'
+import procedureRoutes from './modules/procedure/routes.ts'
+import evidenceRoutes from './modules/claims/evidence-routes.ts'
+import importRoutes from './modules/claims/import-routes.ts'
+import multipart from '@fastify/multipart'
+import { multipartOptions } from './modules/evidence/upload.ts'
 import type { MailDeps } from './modules/notifications/service.ts'
 
 z.config(z.locales.fr())
@@ -66,5 +72,10 @@ export async function buildApp(runtime: Runtime, options: AppOptions = {}): Prom
   await app.register(adminRoutes, { mail })
   await app.register(structureRoutes, { mail, secureCookies: config.secureCookies })
   await app.register(auditRoutes)
+  await app.register(claimRoutes)
+  await app.register(procedureRoutes)
+  await app.register(multipart, multipartOptions({ maxFileBytes: config.evidenceLimits.maxFileBytes }))
+  await app.register(evidenceRoutes, { files: runtime.files, limits: config.evidenceLimits })
+  await app.register(importRoutes, { files: runtime.files, limits: config.evidenceLimits })
   return app
 }

@@ -11,6 +11,7 @@ import { startBoss } from './jobs/boss.ts'
 import { mailQueue, workMail } from './modules/notifications/jobs.ts'
 import { createMailTransport, type MailTransport } from './modules/notifications/transport.ts'
 import { createTemplateEngine, type TemplateEngine } from './templates/render.ts'
+import { createEvidenceStore, type EvidenceStore } from './modules/evidence/store.ts'
 
 export type Runtime = {
   config: Config
@@ -18,6 +19,8 @@ export type Runtime = {
   boss: PgBoss
   templates: TemplateEngine
   mail: MailTransport
+  /** Evidence and generated documents, content-addressed under var/evidence. */
+  files: EvidenceStore
   databaseUrl: string
   startWorkers: () => Promise<void>
   stop: () => Promise<void>
@@ -66,7 +69,8 @@ export async function createRuntime(
       onError: (error) => log(`job queue: ${error.message}`),
     })
     stops.push(() => boss.stop({ graceful: true, timeout: 10_000 }))
-    const mail = createMailTransport({ smtpUrl: config.smtpUrl, mailDir: join(config.varDir, 'mail') })
+    const files = createEvidenceStore(join(config.varDir, 'evidence'))
+    const mail = createMailTransport({ smtpUrl: config.smtpUrl, mailDir: join(config.varDir, 'mail'), filePath: (sha) => files.path(sha) })
     stops.push(() => mail.close())
     const templates = createTemplateEngine()
     const startWorkers = async () => {
@@ -77,7 +81,7 @@ export async function createRuntime(
         pollingIntervalSeconds: config.jobPollingSeconds,
       })
     }
-    return { config, orm, boss, templates, mail, databaseUrl, startWorkers, stop }
+    return { config, orm, boss, templates, mail, files, databaseUrl, startWorkers, stop }
   } catch (error) {
     await stop()
     throw error

@@ -8,8 +8,9 @@ import { AuditEvent } from '../modules/audit/entities.ts'
 import { MailMessage } from '../modules/notifications/entities.ts'
 import { Procedure } from '../modules/procedure/entities.ts'
 import { Invitation, Membership, Structure } from '../modules/structures/entities.ts'
+import { Claim, ClaimLine, ClaimVersion, Evidence } from '../modules/claims/entities.ts'
 
-export const entities = [Procedure, MailMessage, AuditEvent, Account, Session, AccountToken, Structure, Membership, Invitation]
+export const entities = [Procedure, MailMessage, AuditEvent, Account, Session, AccountToken, Structure, Membership, Invitation, Claim, ClaimVersion, ClaimLine, Evidence]
 
 const migrationsDir = fileURLToPath(new URL('./migrations', import.meta.url))
 

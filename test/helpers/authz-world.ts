@@ -1,5 +1,8 @@
 // The people the authorization test asks as: nobody, a member of structure A, a member of a foreign
 // structure B, each professional role with its second factor passed, and one that has not passed it.
+import { APTIC_PROCEDURE } from '../../fixtures/demo.ts'
+import { SYSTEM_ACTOR } from '../../server/modules/audit/service.ts'
+import { createProcedure } from '../../server/modules/procedure/service.ts'
 import type { MikroORM } from '@mikro-orm/postgresql'
 import { formatSiret } from '../../server/lib/identifiers.ts'
 import type { AccountEntity, Role } from '../../server/modules/accounts/entities.ts'
@@ -21,6 +24,8 @@ const SIRET_B = '55210055400013' // SIREN 552100554 and the SIRET both pass Luhn
 
 export async function makeWorld(orm: MikroORM) {
   const em = orm.em.fork()
+  // The procedure claims belong to: without it, claim pages answer 503 (nothing configured yet).
+  await em.fork().transactional((tx) => createProcedure(tx, APTIC_PROCEDURE, SYSTEM_ACTOR))
   const structure = (siret: string, name: string, address: string) =>
     em.create(Structure, {
       siret, name, address, contactEmail: `contact@${siret}.example`,

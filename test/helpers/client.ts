@@ -6,6 +6,8 @@ export type Client = {
   get: (url: string) => Promise<LightMyRequestResponse>
   /** Posts a form with the CSRF token of the last page fetched (or of `from`, fetched first). */
   post: (url: string, form: Record<string, string>, options?: { from?: string; csrf?: string | null }) => Promise<LightMyRequestResponse>
+  /** Posts multipart/form-data (uploads); the CSRF token goes in the URL, as the pages do. */
+  upload: (url: string, fields: Record<string, string>, files: { field?: string; filename: string; content: Buffer | Uint8Array }[]) => Promise<LightMyRequestResponse>
   /** Follows redirects of a response and returns the final one. */
   follow: (res: LightMyRequestResponse) => Promise<LightMyRequestResponse>
   cookies: Map<string, string>
@@ -40,6 +42,27 @@ export function client(app: FastifyInstance): Client {
       }),
     )
   }
+  const upload = async (url: string, fields: Record<string, string>, files: { field?: string; filename: string; content: Buffer | Uint8Array }[]) => {
+    const boundary = `----creances${Math.random().toString(16).slice(2)}`
+    const parts: Buffer[] = []
+    for (const [name, value] of Object.entries(fields)) {
+      parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`))
+    }
+    for (const f of files) {
+      parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${f.field ?? 'file'}"; filename="${f.filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`))
+      parts.push(Buffer.from(f.content), Buffer.from('\r\n'))
+    }
+    parts.push(Buffer.from(`--${boundary}--\r\n`))
+    const sep = url.includes('?') ? '&' : '?'
+    return remember(
+      await app.inject({
+        method: 'POST',
+        url: lastCsrf ? `${url}${sep}_csrf=${encodeURIComponent(lastCsrf)}` : url,
+        payload: Buffer.concat(parts),
+        headers: { accept: 'text/html', 'content-type': `multipart/form-data; boundary=${boundary}`, cookie: cookieHeader() },
+      }),
+    )
+  }
   const follow = async (res: LightMyRequestResponse) => {
     let current = res
     for (let i = 0; i < 5 && current.statusCode >= 300 && current.statusCode < 400; i++) {
@@ -47,7 +70,7 @@ export function client(app: FastifyInstance): Client {
     }
     return current
   }
-  return { get, post, follow, cookies, csrf: () => lastCsrf }
+  return { get, post, upload, follow, cookies, csrf: () => lastCsrf }
 }
 
 /** The link of a given path found in a mail body (the outbox keeps the rendered text). */

@@ -10,7 +10,12 @@ export const ACTIONS = [
   'structure.members.manage',
   'structure.bank.update',
   'admin.accounts.manage',
+  'admin.procedure.manage',
   'audit.read',
+  'claim.read',
+  'claim.edit',
+  'claim.submit',
+  'evidence.read',
 ] as const
 export type Action = (typeof ACTIONS)[number]
 
@@ -20,10 +25,20 @@ export type Action = (typeof ACTIONS)[number]
  * configures but does not decide claims.
  */
 const PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
-  structure: ['account.self', 'structure.read', 'structure.update', 'structure.members.manage', 'structure.bank.update'],
-  liquidator: ['account.self', 'structure.read', 'audit.read'],
+  structure: [
+    'account.self',
+    'structure.read',
+    'structure.update',
+    'structure.members.manage',
+    'structure.bank.update',
+    'claim.read',
+    'claim.edit',
+    'claim.submit',
+    'evidence.read',
+  ],
+  liquidator: ['account.self', 'structure.read', 'audit.read', 'claim.read', 'evidence.read'],
   ministry: ['account.self'],
-  admin: ['account.self', 'structure.read', 'admin.accounts.manage'],
+  admin: ['account.self', 'structure.read', 'admin.accounts.manage', 'admin.procedure.manage'],
 }
 
 /** Roles whose members act for a structure and only see their own. */

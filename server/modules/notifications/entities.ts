@@ -1,5 +1,7 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core'
 
+export type MailAttachment = { filename: string; sha256: string; contentType: string }
+
 export const MAIL_STATUSES = ['queued', 'sent', 'failed'] as const
 
 /**
@@ -20,6 +22,8 @@ export const MailMessage = defineEntity({
     attempts: p.integer().default(0),
     lastError: p.text().nullable(),
     messageId: p.string().unique(),
+    /** Files from the content-addressed store, attached when the mail is sent. */
+    attachments: p.json<MailAttachment[]>().default([] as never),
     queuedAt: p.datetime().onCreate(() => new Date()),
     sentAt: p.datetime().nullable(),
   },

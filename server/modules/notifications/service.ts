@@ -4,7 +4,7 @@ import type { EntityManager } from '@mikro-orm/postgresql'
 import type { PgBoss } from 'pg-boss'
 import { enqueue } from '../../jobs/boss.ts'
 import type { TemplateEngine } from '../../templates/render.ts'
-import { MailMessage, type MailMessageEntity } from './entities.ts'
+import { MailMessage, type MailAttachment, type MailMessageEntity } from './entities.ts'
 import type { MailTransport } from './transport.ts'
 
 export const MAIL_QUEUE = 'mail-send'
@@ -18,6 +18,7 @@ export type MailDeps = {
 
 export type MailRequest = {
   to: string
+  attachments?: MailAttachment[]
   /** A folder under claims-templates/emails/ holding subject.hbs, html.hbs and text.hbs. */
   template: string
   data: Record<string, unknown>
@@ -48,6 +49,7 @@ export async function queueMail(em: EntityManager, deps: MailDeps, request: Mail
     html,
     text,
     messageId: `<${id}@${host}>`,
+    attachments: request.attachments ?? [],
   })
   await em.flush()
   await enqueue(deps.boss, em, MAIL_QUEUE, { mailId: id })
@@ -79,6 +81,7 @@ export async function sendQueuedMail(
       html: mail.html,
       text: mail.text,
       messageId: mail.messageId,
+      attachments: mail.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, path: transport.filePath(a.sha256) })),
     })
   } catch (error) {
     mail.lastError = error instanceof Error ? error.message : String(error)

@@ -11,19 +11,23 @@ export type OutgoingMail = {
   html: string
   text: string
   messageId: string
+  attachments?: { filename: string; contentType: string; path: string }[]
 }
 
 export type MailTransport = {
   kind: 'smtp' | 'files'
   send: (mail: OutgoingMail) => Promise<void>
+  /** Where an attachment stored by its SHA-256 is read from. */
+  filePath: (sha256: string) => string
   close: () => void
 }
 
-export function createMailTransport(options: { smtpUrl?: string | undefined; mailDir: string }): MailTransport {
+export function createMailTransport(options: { smtpUrl?: string | undefined; mailDir: string; filePath: (sha256: string) => string }): MailTransport {
   if (options.smtpUrl) {
     const smtp = nodemailer.createTransport(options.smtpUrl)
     return {
       kind: 'smtp',
+      filePath: options.filePath,
       send: async (mail) => {
         await smtp.sendMail(mail)
       },
@@ -33,6 +37,7 @@ export function createMailTransport(options: { smtpUrl?: string | undefined; mai
   const writer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' })
   return {
     kind: 'files',
+    filePath: options.filePath,
     send: async (mail) => {
       const info = await writer.sendMail(mail)
       mkdirSync(options.mailDir, { recursive: true })

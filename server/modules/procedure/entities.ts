@@ -17,6 +17,12 @@ export const Procedure = defineEntity({
     liquidatorAddress: p.text().nullable(),
     liquidatorEmail: p.string().nullable(),
     faceValueCents: p.bigint('number'),
+    /** The pass identifier's format is not public: a setting of the procedure (DOMAIN §4). */
+    identifierPattern: p.text().default('[A-Z0-9]{6,16}'),
+    identifierUppercase: p.boolean().default(true),
+    identifierStripSeparators: p.boolean().default(true),
+    identifierExample: p.string().default('PN2019A0001234'),
+    programmes: p.json<string[]>().default(['AAP 2019', 'AAP 2020', 'autre'] as never),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },

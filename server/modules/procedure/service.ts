@@ -4,6 +4,9 @@ import type { EntityManager } from '@mikro-orm/postgresql'
 import { z } from 'zod'
 import { DomainError } from '../../errors.ts'
 import { validateSiren } from '../../lib/identifiers.ts'
+import { parseFrenchDate } from '../../lib/calendar.ts'
+import { parseEuros } from '../../lib/money.ts'
+import { compileIdentifierRule } from '../../lib/pass-identifier.ts'
 import { recordAudit, type Actor } from '../audit/service.ts'
 import { Procedure, type ProcedureEntity } from './entities.ts'
 
@@ -70,4 +73,54 @@ export async function findProcedure(em: EntityManager, code: string): Promise<Pr
 
 export async function listProcedures(em: EntityManager): Promise<ProcedureEntity[]> {
   return em.find(Procedure, {}, { orderBy: { judgmentDate: 'desc' } })
+}
+
+export type ProcedureSettingsInput = Record<
+  'court' | 'bodaccPublicationDate' | 'liquidatorName' | 'liquidatorAddress' | 'liquidatorEmail' | 'faceValue' | 'identifierPattern' | 'identifierExample' | 'programmes',
+  string
+> & { identifierUppercase: boolean; identifierStripSeparators: boolean }
+
+/** The administrator completes what is not public: court, BODACC date, liquidator, identifier format. */
+export async function updateProcedureSettings(
+  em: EntityManager,
+  procedureId: string,
+  input: ProcedureSettingsInput,
+  audit: { actor: Actor; requestId: string | null },
+): Promise<ProcedureEntity> {
+  const procedure = await em.findOneOrFail(Procedure, { id: procedureId })
+  const errors: { path: string; message: string }[] = []
+  const date = input.bodaccPublicationDate.trim() ? parseFrenchDate(input.bodaccPublicationDate) : null
+  if (date && !date.ok) errors.push({ path: 'bodaccPublicationDate', message: date.error.message })
+  if (date?.ok && date.value < procedure.judgmentDate) errors.push({ path: 'bodaccPublicationDate', message: 'la publication ne peut précéder le jugement' })
+  const face = parseEuros(input.faceValue)
+  if (!face.ok || face.value <= 0) errors.push({ path: 'faceValue', message: face.ok ? 'la valeur doit être positive' : face.error.message })
+  const email = input.liquidatorEmail.trim()
+  if (email && !z.email().safeParse(email).success) errors.push({ path: 'liquidatorEmail', message: 'adresse électronique invalide' })
+  const rule = compileIdentifierRule({
+    pattern: input.identifierPattern.trim(),
+    example: input.identifierExample.trim(),
+    uppercase: input.identifierUppercase,
+    stripSeparators: input.identifierStripSeparators,
+  })
+  if (!rule.ok) errors.push({ path: 'identifierPattern', message: rule.error.message })
+  const programmes = input.programmes.split(',').map((p) => p.trim()).filter(Boolean)
+  if (!programmes.length) errors.push({ path: 'programmes', message: 'au moins un programme' })
+  if (errors.length) throw new DomainError('invalid', 'procedure_invalid', 'Paramètres à corriger.', errors)
+  const before = snapshot(procedure)
+  Object.assign(procedure, {
+    court: input.court.trim() || null,
+    bodaccPublicationDate: date?.ok ? date.value : null,
+    liquidatorName: input.liquidatorName.trim() || null,
+    liquidatorAddress: input.liquidatorAddress.trim() || null,
+    liquidatorEmail: email || null,
+    faceValueCents: face.ok ? face.value : procedure.faceValueCents,
+    identifierPattern: input.identifierPattern.trim(),
+    identifierExample: input.identifierExample.trim(),
+    identifierUppercase: input.identifierUppercase,
+    identifierStripSeparators: input.identifierStripSeparators,
+    programmes,
+  })
+  await em.flush()
+  await recordAudit(em, { ...audit, action: 'procedure.updated', entityType: 'procedure', entityId: procedure.id, before, after: snapshot(procedure) })
+  return procedure
 }

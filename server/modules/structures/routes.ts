@@ -3,30 +3,21 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { formatSiret, maskIban } from '../../lib/identifiers.ts'
 import { findCommune, searchCommunes } from '../../lib/territory.ts'
-import { deny, setSessionCookie } from '../../plugins/app/auth.ts'
+import { setSessionCookie } from '../../plugins/app/auth.ts'
+import { structureFor } from './access.ts'
 import { emptyForm, field, rerender } from '../../routes/forms.ts'
 import type { MailDeps } from '../notifications/service.ts'
-import { auditActor, decide, type Action } from '../accounts/policy.ts'
+import { auditActor, decide } from '../accounts/policy.ts'
 import { openSession } from '../accounts/sessions.ts'
 import { Account } from '../accounts/entities.ts'
 import { acceptInvitation, decideJoinRequest, findInvitation, inviteMember, listMembers } from './members.ts'
-import { getStructure, signUp, updateBankDetails, type SignUpInput } from './service.ts'
+import { signUp, updateBankDetails, type SignUpInput } from './service.ts'
 
 const PUBLIC = { access: { public: true } } as const
 const SIGNUP_FIELDS = ['siret', 'name', 'communeCode', 'communeQuery', 'address', 'contactEmail', 'displayName', 'email'] as const
 
 const routes: FastifyPluginAsync<{ mail: MailDeps; secureCookies: boolean }> = async (app, { mail, secureCookies }) => {
   const audit = (request: FastifyRequest) => ({ actor: auditActor(request.actor), requestId: String(request.id) })
-
-  /** The structure in the URL, if this actor may perform `action` on it; otherwise 404 (or login). */
-  async function structureFor(request: FastifyRequest, reply: FastifyReply, action: Action) {
-    const { structureId } = request.params as { structureId: string }
-    const structure = /^[0-9a-f-]{36}$/.test(structureId) ? await getStructure(request.em, structureId) : null
-    const decision = decide(request.actor, action, { structureId: structure?.id ?? null })
-    if (decision !== 'allow') return void (await deny(decision, request, reply))
-    if (!structure) return void (await deny('not_found', request, reply))
-    return structure
-  }
 
   app.get('/api/communes', {
     config: PUBLIC,

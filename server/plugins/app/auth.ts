@@ -71,7 +71,14 @@ export default fp<{ orm: MikroORM; secret: string | undefined; varDir: string; s
       cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure: options.secure, signed: true },
       getToken: (request) => {
         const body = request.body as Record<string, unknown> | undefined
-        return (typeof body?._csrf === 'string' ? body._csrf : undefined) ?? (request.headers['csrf-token'] as string | undefined)
+        // Multipart forms (uploads) are read by the handler, after this check: they carry the token
+        // in their action URL instead of the body.
+        const query = request.query as Record<string, unknown> | undefined
+        return (
+          (typeof body?._csrf === 'string' ? body._csrf : undefined) ??
+          (request.headers['csrf-token'] as string | undefined) ??
+          (typeof query?._csrf === 'string' ? query._csrf : undefined)
+        )
       },
     })
 

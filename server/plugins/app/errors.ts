@@ -89,7 +89,7 @@ export default fp(
   async (app) => {
     app.setErrorHandler(async (error: FastifyError, request, reply) => {
       const problem = toProblem(error, request)
-      if (problem.status >= 500) request.log.error({ err: error }, 'request failed')
+      if (problem.status >= 500) { request.log.error({ err: error }, 'request failed'); if (process.env.DEBUG_ERRORS) console.error(error) }
       else request.log.info({ code: problem.code }, 'request refused')
       return send(problem, request, reply)
     })

@@ -1,0 +1,115 @@
+// Pages of a claim: its home (status, countdown, totals, next step) and its lines.
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import { formatFrenchDate } from '../../lib/calendar.ts'
+import { formatEuros } from '../../lib/money.ts'
+import { emptyForm, field, rerender } from '../../routes/forms.ts'
+import { auditActor, decide, type Action } from '../accounts/policy.ts'
+import { structureFor } from '../structures/access.ts'
+import { ClaimLine } from './entities.ts'
+import { presentClaim } from './present.ts'
+import { addPassLine, addPastedList, claimView, currentVersion, deleteLine, findClaim, openClaim } from './service.ts'
+
+const PAGE_SIZE = 50
+const access = (action: Action) => ({ config: { access: { action } }, schema: { hide: true } })
+
+const routes: FastifyPluginAsync = async (app) => {
+  const audit = (request: FastifyRequest) => ({ actor: auditActor(request.actor), requestId: String(request.id) })
+  const base = (structureId: string) => `/structures/${structureId}/declaration`
+
+  /** The structure and its claim for this actor, or a 404 / login answer already sent. */
+  async function claimFor(request: FastifyRequest, reply: FastifyReply, action: Action) {
+    const structure = await structureFor(request, reply, action)
+    if (!structure) return undefined
+    const claim = await findClaim(request.em, structure.id)
+    if (!claim) {
+      reply.redirect(base(structure.id))
+      return undefined
+    }
+    return { structure, claim, canEdit: decide(request.actor, 'claim.edit', { structureId: structure.id }) === 'allow' }
+  }
+
+  app.get('/structures/:structureId/declaration', access('claim.read'), async (request, reply) => {
+    const structure = await structureFor(request, reply, 'claim.read')
+    if (!structure) return reply
+    const claim = await findClaim(request.em, structure.id)
+    const canEdit = decide(request.actor, 'claim.edit', { structureId: structure.id }) === 'allow'
+    if (!claim) return reply.page('claims/start', { title: 'Ma déclaration de créance', structure, canEdit })
+    const view = await claimView(request.em, claim)
+    return reply.page('claims/home', { title: `Déclaration ${claim.number}`, structure, claim: presentClaim(view), canEdit, base: base(structure.id) })
+  })
+
+  app.post('/structures/:structureId/declaration', access('claim.edit'), async (request, reply) => {
+    const structure = await structureFor(request, reply, 'claim.edit')
+    if (!structure) return reply
+    await request.em.transactional((em) => openClaim(em, structure.id, audit(request)))
+    return reply.redirect(base(structure.id))
+  })
+
+  const linesPage = async (request: FastifyRequest, reply: FastifyReply, error?: unknown, values: Record<string, unknown> = {}) => {
+    const found = await claimFor(request, reply, 'claim.read')
+    if (!found) return reply
+    const { structure, claim, canEdit } = found
+    const version = await currentVersion(request.em, claim)
+    const query = request.query as Record<string, string | undefined>
+    const q = (query.q ?? '').trim().toUpperCase().slice(0, 64)
+    const page = Math.max(1, Number(query.page) || 1)
+    const where = { versionId: version.id, ...(q ? { identifier: { $like: `%${q.replace(/[%_\\]/g, '')}%` } } : {}) }
+    const [lines, total] = await request.em.findAndCount(ClaimLine, where, { orderBy: { createdAt: 'desc', id: 'asc' }, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE })
+    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE))
+    const data = {
+      title: `Lignes — déclaration ${claim.number}`,
+      structure,
+      base: base(structure.id),
+      editable: canEdit && version.status === 'draft',
+      lines: lines.map((l) => ({
+        ...l,
+        amount: formatEuros(l.amountCents),
+        serviceDateLabel: l.serviceDate ? formatFrenchDate(l.serviceDate, 'short') : '—',
+        kindLabel: l.kind === 'pass' ? 'pass' : l.kind === 'invoice' ? 'facture' : 'abonnement',
+      })),
+      total,
+      q,
+      pager: { page, pages, prev: page > 1 ? page - 1 : null, next: page < pages ? page + 1 : null },
+    }
+    return error ? rerender(reply, error, 'claims/lines', values, data) : reply.page('claims/lines', { ...data, form: emptyForm() })
+  }
+
+  app.get('/structures/:structureId/declaration/lignes', access('claim.read'), (request, reply) => linesPage(request, reply))
+
+  app.post('/structures/:structureId/declaration/lignes', access('claim.edit'), async (request, reply) => {
+    const found = await claimFor(request, reply, 'claim.edit')
+    if (!found) return reply
+    const values = Object.fromEntries(['identifier', 'faceValue', 'faceValueReason', 'serviceDate', 'scanDate', 'funder'].map((k) => [k, field(request.body, k)]))
+    try {
+      await request.em.transactional((em) => addPassLine(em, found.claim, values as { identifier: string }, audit(request)))
+      return reply.flash(`Pass ${values.identifier} ajouté.`).redirect(`${base(found.structure.id)}/lignes`)
+    } catch (error) {
+      return linesPage(request, reply, error, values)
+    }
+  })
+
+  app.post('/structures/:structureId/declaration/liste', access('claim.edit'), async (request, reply) => {
+    const found = await claimFor(request, reply, 'claim.edit')
+    if (!found) return reply
+    const list = field(request.body, 'list')
+    try {
+      const count = await request.em.transactional((em) => addPastedList(em, found.claim, list, audit(request)))
+      return reply.flash(`${count} pass ajouté(s).`).redirect(`${base(found.structure.id)}/lignes`)
+    } catch (error) {
+      return linesPage(request, reply, error, { list })
+    }
+  })
+
+  app.post('/structures/:structureId/declaration/lignes/:lineId/supprimer', access('claim.edit'), async (request, reply) => {
+    const found = await claimFor(request, reply, 'claim.edit')
+    if (!found) return reply
+    const { lineId } = request.params as { lineId: string }
+    try {
+      await request.em.transactional((em) => deleteLine(em, found.claim, lineId, audit(request)))
+      return reply.flash('Ligne supprimée.').redirect(`${base(found.structure.id)}/lignes`)
+    } catch (error) {
+      return linesPage(request, reply, error)
+    }
+  })
+}
+export default routes
