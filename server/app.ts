@@ -23,6 +23,7 @@ import claimRoutes from './modules/claims/routes.ts'
 import procedureRoutes from './modules/procedure/routes.ts'
 import evidenceRoutes from './modules/claims/evidence-routes.ts'
 import importRoutes from './modules/claims/import-routes.ts'
+import submitRoutes from './modules/claims/submit-routes.ts'
 import multipart from '@fastify/multipart'
 import { multipartOptions } from './modules/evidence/upload.ts'
 import type { MailDeps } from './modules/notifications/service.ts'
@@ -77,5 +78,6 @@ export async function buildApp(runtime: Runtime, options: AppOptions = {}): Prom
   await app.register(multipart, multipartOptions({ maxFileBytes: config.evidenceLimits.maxFileBytes }))
   await app.register(evidenceRoutes, { files: runtime.files, limits: config.evidenceLimits })
   await app.register(importRoutes, { files: runtime.files, limits: config.evidenceLimits })
+  await app.register(submitRoutes, { files: runtime.files, mail })
   return app
 }

@@ -24,7 +24,7 @@ export interface ImportedLine {
   readonly serviceDate: IsoDate | null
   readonly scanDate: IsoDate | null
   readonly funder: string | null
-  /** Used after the liquidation judgment (serviceDate > judgmentDate); null when the date is unknown. */
+  /** Used on or after the judgment day (serviceDate >= judgmentDate); null when the date is unknown. */
   readonly afterJudgment: boolean | null
 }
 
@@ -284,7 +284,8 @@ export function validateRows(table: SheetTable, mapping: readonly ColumnRole[], 
       serviceDate,
       scanDate,
       funder: funder === '' ? null : funder,
-      afterJudgment: serviceDate === null ? null : serviceDate > options.judgmentDate,
+      // The opening judgment takes effect at 0:00 on its own day: a pass used that day is post-opening.
+      afterJudgment: serviceDate === null ? null : serviceDate >= options.judgmentDate,
     })
   }
 

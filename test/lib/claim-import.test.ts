@@ -70,9 +70,9 @@ t.test('a file with identifiers only takes the default face value', async (t) =>
   t.same(result.lines.map((line) => [line.faceValueCents, line.faceValueOverridden, line.serviceDate, line.afterJudgment]), [[1000, false, null, null]])
 })
 
-t.test('the judgment day itself is before the judgment', async (t) => {
-  const result = validateRows(sheet(['Identifiant', 'Date'], ['PN2019A0001234', '16/01/2024'], ['PN2019A0001235', '17/01/2024']), ['identifier', 'serviceDate'], options)
-  t.same(result.lines.map((line) => line.afterJudgment), [false, true])
+t.test('the judgment takes effect at 0:00 on its own day: a pass used that day is post-opening', async (t) => {
+  const result = validateRows(sheet(['Identifiant', 'Date'], ['PN2019A0001233', '15/01/2024'], ['PN2019A0001234', '16/01/2024'], ['PN2019A0001235', '17/01/2024']), ['identifier', 'serviceDate'], options)
+  t.same(result.lines.map((line) => line.afterJudgment), [false, true, true])
 })
 
 t.test('three bad rows give three located errors; the good rows still become lines', async (t) => {

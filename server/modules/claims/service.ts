@@ -106,7 +106,8 @@ export function parsePassLine(input: PassLineInput, procedure: ProcedureEntity):
       serviceDate,
       scanDate,
       funder: input.funder?.trim() || null,
-      afterJudgment: serviceDate ? serviceDate > procedure.judgmentDate : null,
+      // The opening judgment takes effect at 0:00 on its own day (its date, not the next day).
+      afterJudgment: serviceDate ? serviceDate >= procedure.judgmentDate : null,
       label: null,
       invoiceNumber: null,
       invoiceDate: null,
