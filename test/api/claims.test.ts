@@ -102,3 +102,15 @@ t.test('the database itself refuses to change the lines of a submitted version',
   t.notOk((await eva.get(`${base}/lignes`)).body.includes('name="identifier"'), 'no edit form on a submitted version')
   t.equal(res.statusCode, 409)
 })
+
+t.test('an unpaid subscription and an invoice after the judgment: échu and à échoir', async (t) => {
+  await orm.em.fork().getConnection().execute(`update claim_version set status = 'draft', submitted_at = null, signer_name = null, pdf_sha256 = null`)
+  const bad = await eva.post(`${base}/autres`, { otherKind: 'invoice', label: 'Formation', invoiceNumber: '', invoiceDate: '', amount: 'abc' }, { from: `${base}/lignes` })
+  t.equal(bad.statusCode, 400)
+  t.match(bad.body, /id="invoiceNumber"[^>]*aria-invalid="true"/)
+  t.equal((await eva.post(`${base}/autres`, { otherKind: 'subscription', label: '', invoiceNumber: '', invoiceDate: '', amount: '77,00' }, { from: `${base}/lignes` })).statusCode, 302)
+  t.equal((await eva.post(`${base}/autres`, { otherKind: 'invoice', label: 'Formation', invoiceNumber: 'F-2024-12', invoiceDate: '15/03/2024', amount: '120,00' }, { from: `${base}/lignes` })).statusCode, 302)
+  const home = await eva.get(base)
+  t.match(home.body, /id="total-echu">132,00\u00a0€/, '55 € of passes + the 77 € subscription')
+  t.match(home.body, /Créance à échoir<\/dt><dd>120,00\u00a0€/, 'the invoice dated after the judgment')
+})

@@ -7,7 +7,7 @@ import { auditActor, decide, type Action } from '../accounts/policy.ts'
 import { structureFor } from '../structures/access.ts'
 import { ClaimLine } from './entities.ts'
 import { presentClaim } from './present.ts'
-import { addPassLine, addPastedList, claimView, currentVersion, deleteLine, findClaim, openClaim } from './service.ts'
+import { addOtherLine, addPassLine, addPastedList, claimView, currentVersion, deleteLine, findClaim, openClaim } from './service.ts'
 
 const PAGE_SIZE = 50
 const access = (action: Action) => ({ config: { access: { action } }, schema: { hide: true } })
@@ -64,8 +64,8 @@ const routes: FastifyPluginAsync = async (app) => {
       lines: lines.map((l) => ({
         ...l,
         amount: formatEuros(l.amountCents),
-        serviceDateLabel: l.serviceDate ? formatFrenchDate(l.serviceDate, 'short') : '—',
-        kindLabel: l.kind === 'pass' ? 'pass' : l.kind === 'invoice' ? 'facture' : 'abonnement',
+        kindLabel: l.kind === 'pass' ? 'pass' : l.kind === 'invoice' ? `facture ${l.invoiceNumber ?? ''}` : 'abonnement',
+        serviceDateLabel: (l.serviceDate ?? l.invoiceDate) ? formatFrenchDate((l.serviceDate ?? l.invoiceDate) as string, 'short') : '—',
       })),
       total,
       q,
@@ -85,6 +85,18 @@ const routes: FastifyPluginAsync = async (app) => {
       return reply.flash(`Pass ${values.identifier} ajouté.`).redirect(`${base(found.structure.id)}/lignes`)
     } catch (error) {
       return linesPage(request, reply, error, values)
+    }
+  })
+
+  app.post('/structures/:structureId/declaration/autres', access('claim.edit'), async (request, reply) => {
+    const found = await claimFor(request, reply, 'claim.edit')
+    if (!found) return reply
+    const values = { kind: field(request.body, 'otherKind'), label: field(request.body, 'label'), invoiceNumber: field(request.body, 'invoiceNumber'), invoiceDate: field(request.body, 'invoiceDate'), amount: field(request.body, 'amount') }
+    try {
+      await request.em.transactional((em) => addOtherLine(em, found.claim, values, audit(request)))
+      return reply.flash('Ligne ajoutée.').redirect(`${base(found.structure.id)}/lignes`)
+    } catch (error) {
+      return linesPage(request, reply, error, { ...values, otherKind: values.kind })
     }
   })
 

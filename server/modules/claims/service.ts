@@ -169,6 +169,42 @@ export async function addPastedList(em: EntityManager, claim: ClaimEntity, text:
   return identifiers.length
 }
 
+export type OtherLineInput = { kind: string; label: string; invoiceNumber: string; invoiceDate: string; amount: string }
+
+/** An unpaid platform subscription (77 € HT a year) or an unpaid invoice from the operator. */
+export async function addOtherLine(em: EntityManager, claim: ClaimEntity, input: OtherLineInput, audit: AuditContext): Promise<ClaimLineEntity> {
+  const version = await draftVersion(em, claim)
+  const errors: FieldError[] = []
+  const kind = input.kind === 'invoice' || input.kind === 'subscription' ? input.kind : null
+  if (!kind) errors.push({ path: 'otherKind', message: 'choisissez abonnement ou facture' })
+  const label = input.label.trim() || (kind === 'subscription' ? 'Abonnement à la plateforme' : '')
+  if (!label) errors.push({ path: 'label', message: 'décrivez la créance' })
+  const amount = parseEuros(input.amount)
+  if (!amount.ok) errors.push({ path: 'amount', message: amount.error.message })
+  else if (amount.value <= 0) errors.push({ path: 'amount', message: 'le montant doit être positif' })
+  let invoiceDate: IsoDate | null = null
+  if (input.invoiceDate.trim()) {
+    const parsed = isIsoDate(input.invoiceDate.trim()) ? { ok: true as const, value: input.invoiceDate.trim() } : parseFrenchDate(input.invoiceDate)
+    if (parsed.ok) invoiceDate = parsed.value
+    else errors.push({ path: 'invoiceDate', message: parsed.error.message })
+  }
+  if (kind === 'invoice' && !input.invoiceNumber.trim()) errors.push({ path: 'invoiceNumber', message: 'numéro de facture requis' })
+  if (kind === 'invoice' && !invoiceDate) errors.push({ path: 'invoiceDate', message: 'date de facture requise' })
+  if (errors.length || !kind || !amount.ok) throw new DomainError('invalid', 'line_invalid', 'Ligne à corriger.', errors)
+  const line = em.create(ClaimLine, {
+    versionId: version.id,
+    kind,
+    label: label.slice(0, 255),
+    invoiceNumber: input.invoiceNumber.trim() || null,
+    invoiceDate,
+    amountCents: amount.value,
+    source: 'typed',
+  })
+  await em.flush()
+  await recordAudit(em, { ...audit, action: 'claim.line_added', entityType: 'claim', entityId: claim.id, after: { lineId: line.id, kind, amountCents: line.amountCents } })
+  return line
+}
+
 export async function deleteLine(em: EntityManager, claim: ClaimEntity, lineId: string, audit: AuditContext): Promise<void> {
   const version = await draftVersion(em, claim)
   const line = UUID.test(lineId) ? await em.findOne(ClaimLine, { id: lineId, versionId: version.id }) : null
