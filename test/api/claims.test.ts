@@ -4,6 +4,7 @@ import t from 'tap'
 import { seedDemo } from '../../fixtures/demo.ts'
 import { currentTotp } from '../../server/lib/totp.ts'
 import { Claim, ClaimLine, ClaimVersion } from '../../server/modules/claims/entities.ts'
+import { Procedure } from '../../server/modules/procedure/entities.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { client } from '../helpers/client.ts'
 import { STRONG_PASSWORD, makeProfessional, makeStructure } from '../helpers/accounts.ts'
@@ -11,6 +12,7 @@ import { STRONG_PASSWORD, makeProfessional, makeStructure } from '../helpers/acc
 const { app, runtime } = await buildTestApp(t)
 const orm = runtime.orm
 await seedDemo(orm) // the #APTIC procedure
+await orm.em.fork().nativeUpdate(Procedure, {}, { bodaccPublicationDate: null }) // as in reality: not entered yet
 const { structure } = await makeStructure(orm, { siret: '35600000000048', name: 'Point numérique', members: ['eva@point.example'] })
 const eva = client(app)
 await eva.post('/connexion', { email: 'eva@point.example', password: STRONG_PASSWORD }, { from: '/connexion' })
@@ -113,4 +115,18 @@ t.test('an unpaid subscription and an invoice after the judgment: échu and à �
   const home = await eva.get(base)
   t.match(home.body, /id="total-echu">132,00\u00a0€/, '55 € of passes + the 77 € subscription')
   t.match(home.body, /Créance à échoir<\/dt><dd>120,00\u00a0€/, 'the invoice dated after the judgment')
+})
+
+t.test('a pass line of the draft can be corrected; a clash with another line is refused', async (t) => {
+  const [line] = await orm.em.fork().find(ClaimLine, { identifier: 'PN2019A0002001' })
+  const url = `${base}/lignes/${line?.id}/modifier`
+  const form = await eva.get(url)
+  t.match(form.body, /value="PN2019A0002001"/)
+  const clash = await eva.post(url, { identifier: 'PN2019A0002002', faceValue: '10,00' })
+  t.equal(clash.statusCode, 409)
+  const ok = await eva.post(url, { identifier: 'PN2019A0002009', serviceDate: '02/01/2024', faceValue: '10,00' }, { from: url })
+  t.equal(ok.statusCode, 302)
+  const changed = await orm.em.fork().findOneOrFail(ClaimLine, { id: line?.id })
+  t.equal(changed.identifier, 'PN2019A0002009')
+  t.equal(changed.serviceDate, '2024-01-02')
 })

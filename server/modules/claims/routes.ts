@@ -1,13 +1,14 @@
 // Pages of a claim: its home (status, countdown, totals, next step) and its lines.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { formatFrenchDate } from '../../lib/calendar.ts'
-import { formatEuros } from '../../lib/money.ts'
+import { formatDecimal, formatEuros } from '../../lib/money.ts'
+import { DomainError } from '../../errors.ts'
 import { emptyForm, field, rerender } from '../../routes/forms.ts'
 import { auditActor, decide, type Action } from '../accounts/policy.ts'
 import { structureFor } from '../structures/access.ts'
 import { ClaimLine } from './entities.ts'
 import { presentClaim } from './present.ts'
-import { addOtherLine, addPassLine, addPastedList, claimView, currentVersion, deleteLine, findClaim, openClaim } from './service.ts'
+import { addOtherLine, addPassLine, addPastedList, updatePassLine, claimView, currentVersion, deleteLine, findClaim, openClaim } from './service.ts'
 
 const PAGE_SIZE = 50
 const access = (action: Action) => ({ config: { access: { action } }, schema: { hide: true } })
@@ -109,6 +110,39 @@ const routes: FastifyPluginAsync = async (app) => {
       return reply.flash(`${count} pass ajouté(s).`).redirect(`${base(found.structure.id)}/lignes`)
     } catch (error) {
       return linesPage(request, reply, error, { list })
+    }
+  })
+
+  const editPage = async (request: FastifyRequest, reply: FastifyReply, error?: unknown, values?: Record<string, unknown>) => {
+    const found = await claimFor(request, reply, 'claim.edit')
+    if (!found) return reply
+    const version = await currentVersion(request.em, found.claim)
+    const { lineId } = request.params as { lineId: string }
+    const line = /^[0-9a-f-]{36}$/.test(lineId) ? await request.em.findOne(ClaimLine, { id: lineId, versionId: version.id, kind: 'pass' }) : null
+    if (!line || version.status !== 'draft') throw new DomainError('not_found', 'line_not_found', 'Cette ligne n’existe pas dans la version en cours.')
+    const current = {
+      identifier: line.identifier,
+      serviceDate: line.serviceDate ? formatFrenchDate(line.serviceDate, 'short') : '',
+      scanDate: line.scanDate ? formatFrenchDate(line.scanDate, 'short') : '',
+      funder: line.funder ?? '',
+      faceValue: formatDecimal(line.amountCents),
+      faceValueReason: line.faceValueReason ?? '',
+    }
+    const data = { title: `Modifier ${line.identifier}`, base: base(found.structure.id), line }
+    return error ? rerender(reply, error, 'claims/line-edit', values ?? current, data) : reply.page('claims/line-edit', { ...data, form: emptyForm(current) })
+  }
+
+  app.get('/structures/:structureId/declaration/lignes/:lineId/modifier', access('claim.edit'), (request, reply) => editPage(request, reply))
+
+  app.post('/structures/:structureId/declaration/lignes/:lineId/modifier', access('claim.edit'), async (request, reply) => {
+    const found = await claimFor(request, reply, 'claim.edit')
+    if (!found) return reply
+    const values = Object.fromEntries(['identifier', 'faceValue', 'faceValueReason', 'serviceDate', 'scanDate', 'funder'].map((k) => [k, field(request.body, k)]))
+    try {
+      await request.em.transactional((em) => updatePassLine(em, found.claim, (request.params as { lineId: string }).lineId, values as { identifier: string }, audit(request)))
+      return reply.flash(`Pass ${values.identifier} modifié.`).redirect(`${base(found.structure.id)}/lignes`)
+    } catch (error) {
+      return editPage(request, reply, error, values)
     }
   })
 

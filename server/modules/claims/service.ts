@@ -205,6 +205,22 @@ export async function addOtherLine(em: EntityManager, claim: ClaimEntity, input:
   return line
 }
 
+/** Changes a pass line of the draft; the same checks as when it was added. */
+export async function updatePassLine(em: EntityManager, claim: ClaimEntity, lineId: string, input: PassLineInput, audit: AuditContext): Promise<ClaimLineEntity> {
+  const version = await draftVersion(em, claim)
+  const line = UUID.test(lineId) ? await em.findOne(ClaimLine, { id: lineId, versionId: version.id, kind: 'pass' }) : null
+  if (!line) throw new DomainError('not_found', 'line_not_found', 'Cette ligne n’existe pas dans la version en cours.')
+  const procedure = await em.findOneOrFail(Procedure, { id: claim.procedureId })
+  const { line: changed, errors } = parsePassLine(input, procedure)
+  if (errors.length) throw new DomainError('invalid', 'line_invalid', 'Ligne à corriger.', errors)
+  if (changed.identifier !== line.identifier) await assertNotDeclared(em, version.id, [changed.identifier as string])
+  const before = { identifier: line.identifier, amountCents: line.amountCents, serviceDate: line.serviceDate, scanDate: line.scanDate, funder: line.funder }
+  Object.assign(line, changed)
+  await em.flush()
+  await recordAudit(em, { ...audit, action: 'claim.line_changed', entityType: 'claim', entityId: claim.id, before: { lineId, ...before }, after: { lineId, identifier: line.identifier, amountCents: line.amountCents, serviceDate: line.serviceDate, scanDate: line.scanDate, funder: line.funder } })
+  return line
+}
+
 export async function deleteLine(em: EntityManager, claim: ClaimEntity, lineId: string, audit: AuditContext): Promise<void> {
   const version = await draftVersion(em, claim)
   const line = UUID.test(lineId) ? await em.findOne(ClaimLine, { id: lineId, versionId: version.id }) : null
