@@ -7,37 +7,22 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { SMTPServer } from 'smtp-server'
-import { simpleParser, type Attachment } from 'mailparser'
 import { seedDemo } from '../../fixtures/demo.ts'
 import { Procedure } from '../../server/modules/procedure/entities.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { freePort } from '../helpers/server-process.ts'
 import { STRONG_PASSWORD, makeStructure } from '../helpers/accounts.ts'
 import { accessibilityViolations, launchBrowser } from '../helpers/browser.ts'
+import { startSmtpCapture } from '../helpers/smtp.ts'
 
 const browser = await launchBrowser()
 if (!browser) {
   t.test('claim journey in a browser', { skip: 'no Chromium' }, async () => {})
 } else {
   t.teardown(() => browser.close())
-  const inbox: { to: string; subject: string; attachments: Attachment[] }[] = []
-  const smtpPort = await freePort()
-  const smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    async onData(stream, _session, callback) {
-      const mail = await simpleParser(stream)
-      inbox.push({ to: mail.to && !Array.isArray(mail.to) ? mail.to.text : '', subject: mail.subject ?? '', attachments: mail.attachments })
-      callback()
-    },
-  })
-  await new Promise<void>((ok) => smtp.listen(smtpPort, '127.0.0.1', ok))
-  t.teardown(() => new Promise<void>((ok) => smtp.close(() => ok())))
-
+  const smtp = await startSmtpCapture(t)
   const port = await freePort()
-  const { app, runtime } = await buildTestApp(t, { SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, PUBLIC_URL: `http://127.0.0.1:${port}` })
+  const { app, runtime } = await buildTestApp(t, { SMTP_URL: smtp.url, PUBLIC_URL: `http://127.0.0.1:${port}` })
   await seedDemo(runtime.orm)
   await runtime.orm.em.fork().nativeUpdate(Procedure, {}, { bodaccPublicationDate: new Date().toISOString().slice(0, 10), court: 'Tribunal judiciaire de Bordeaux' })
   const { structure } = await makeStructure(runtime.orm, { siret: '35600000000048', name: 'Médiathèque de Lormont', members: ['lea@lormont.example'] })
@@ -99,11 +84,8 @@ if (!browser) {
     const pdf = readFileSync(pdfPath)
     t.equal(pdf.subarray(0, 5).toString(), '%PDF-')
 
-    const deadline = Date.now() + 20_000
-    while (!inbox.some((m) => m.to === 'lea@lormont.example') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200))
-    const ack = inbox.find((m) => m.to === 'lea@lormont.example')
-    t.match(ack?.subject, /Accusé de réception/)
-    const attached = ack?.attachments.find((a) => a.contentType === 'application/pdf')
+    const ack = await smtp.waitFor('lea@lormont.example', (m) => /Accusé de réception/.test(m.subject))
+    const attached = ack.parsed.attachments.find((a) => a.contentType === 'application/pdf')
     t.ok(attached, 'the PDF is attached')
     t.equal(createHash('sha256').update(attached?.content ?? Buffer.alloc(0)).digest('hex'), createHash('sha256').update(pdf).digest('hex'), 'the same PDF as the download')
 

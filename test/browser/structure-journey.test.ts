@@ -1,49 +1,27 @@
 // In a real browser with a real SMTP server: a structure signs up, confirms its address with the
 // link it received, logs in, invites a colleague who joins; another structure cannot open its page.
 import t from 'tap'
-import { SMTPServer } from 'smtp-server'
-import { simpleParser } from 'mailparser'
 import { buildTestApp } from '../helpers/app.ts'
 import { freePort } from '../helpers/server-process.ts'
 import { STRONG_PASSWORD, makeStructure } from '../helpers/accounts.ts'
 import { accessibilityViolations, launchBrowser } from '../helpers/browser.ts'
+import { startSmtpCapture } from '../helpers/smtp.ts'
 
 const browser = await launchBrowser()
 if (!browser) {
   t.test('structure journey in a browser', { skip: 'no Chromium' }, async () => {})
 } else {
   t.teardown(() => browser.close())
-  const inbox: { to: string; text: string }[] = []
-  const smtpPort = await freePort()
-  const smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    async onData(stream, _session, callback) {
-      const mail = await simpleParser(stream)
-      const to = mail.to && !Array.isArray(mail.to) ? mail.to.text : ''
-      inbox.push({ to, text: mail.text ?? '' })
-      callback()
-    },
-  })
-  await new Promise<void>((ok) => smtp.listen(smtpPort, '127.0.0.1', ok))
-  t.teardown(() => new Promise<void>((ok) => smtp.close(() => ok())))
-
+  const smtp = await startSmtpCapture(t)
   const port = await freePort()
-  const { app, runtime } = await buildTestApp(t, { SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, PUBLIC_URL: `http://127.0.0.1:${port}` })
+  const { app, runtime } = await buildTestApp(t, { SMTP_URL: smtp.url, PUBLIC_URL: `http://127.0.0.1:${port}` })
   await runtime.startWorkers()
   await app.listen({ host: '127.0.0.1', port })
   const base = `http://127.0.0.1:${port}`
 
   async function linkFor(to: string, path: string): Promise<string> {
-    const deadline = Date.now() + 20_000
-    while (Date.now() < deadline) {
-      const mail = inbox.find((m) => m.to === to && m.text.includes(path))
-      const link = mail && new RegExp(`${base}${path}[\\w-]+`).exec(mail.text)?.[0]
-      if (link) return link
-      await new Promise((r) => setTimeout(r, 200))
-    }
-    throw new Error(`no mail with ${path} for ${to}`)
+    const mail = await smtp.waitFor(to, (m) => m.text.includes(path))
+    return new RegExp(`${base}${path}[\\w-]+`).exec(mail.text)?.[0] as string
   }
 
   t.test('sign up, confirm by mail, log in, invite a colleague who joins', async (t) => {

@@ -1,13 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { SMTPServer } from 'smtp-server'
-import { simpleParser } from 'mailparser'
+import type { ParsedMail } from 'mailparser'
 import { MailMessage } from '../../server/modules/notifications/entities.ts'
 import { MAIL_QUEUE, queueMail, type MailDeps } from '../../server/modules/notifications/service.ts'
 import { createRuntime, type Runtime } from '../../server/runtime.ts'
 import { testConfig } from '../helpers/app.ts'
 import { freePort } from '../helpers/server-process.ts'
+import { startSmtpCapture } from '../helpers/smtp.ts'
 
 async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs
@@ -49,30 +49,15 @@ t.test('a mail queued while no SMTP server listens is delivered once one does, a
   t.equal(failed.status, 'queued', 'still queued after SMTP refused the connection')
   t.match(failed.lastError, /ECONNREFUSED|connect/i)
 
-  const received: string[] = []
-  const smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, callback) {
-      let raw = ''
-      stream.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')))
-      stream.on('end', () => {
-        received.push(raw)
-        callback()
-      })
-    },
-  })
-  await new Promise<void>((ok) => smtp.listen(port, '127.0.0.1', ok))
-  t.teardown(() => new Promise<void>((ok) => smtp.close(() => ok())))
+  const smtp = await startSmtpCapture(t, port)
 
   const sent = await until('delivery', async () => {
     const row = await runtime.orm.em.fork().findOne(MailMessage, { id: mail.id })
     return row?.status === 'sent' ? row : null
   })
   t.ok(sent.sentAt, 'the send time is recorded')
-  t.equal(received.length, 1)
-  const parsed = await simpleParser(received[0] as string)
+  t.equal(smtp.inbox.length, 1)
+  const parsed = smtp.inbox[0]?.parsed as ParsedMail
   t.equal(parsed.subject, 'Message de test du service de suivi des créances')
   t.equal(parsed.to && !Array.isArray(parsed.to) ? parsed.to.text : '', 'structure@example.org')
   t.match(parsed.messageId, new RegExp(`^<${mail.id}@`))
@@ -82,7 +67,7 @@ t.test('a mail queued while no SMTP server listens is delivered once one does, a
   // A redelivered job (crash after sending, operator retry) must not send the mail again.
   await runtime.boss.send(MAIL_QUEUE, { mailId: mail.id })
   await new Promise((r) => setTimeout(r, 2500))
-  t.equal(received.length, 1, 'never sent twice')
+  t.equal(smtp.inbox.length, 1, 'never sent twice')
 })
 
 t.test('a mail whose use case rolls back leaves neither a message nor a job', async (t) => {

@@ -6,24 +6,16 @@ import { emptyForm, rerender } from '../../routes/forms.ts'
 import { auditActor, decide, type Action } from '../accounts/policy.ts'
 import { formatMegabytes, type EvidenceStore } from '../evidence/store.ts'
 import { receiveEvidence } from '../evidence/upload.ts'
-import { structureFor } from '../structures/access.ts'
+import { claimFor } from './access.ts'
 import { EVIDENCE_KINDS } from './entities.ts'
 import { EVIDENCE_KIND_LABELS, claimEvidenceBytes, findEvidence, forgetNewFiles, listEvidence, parseEvidenceKind, recordEvidence, withdrawEvidence } from './evidence.ts'
-import { currentVersion, findClaim } from './service.ts'
+import { currentVersion } from './service.ts'
 
 type Options = { files: EvidenceStore; limits: { maxFileBytes: number; maxClaimBytes: number } }
 const access = (action: Action) => ({ config: { access: { action } }, schema: { hide: true } })
 
 const routes: FastifyPluginAsync<Options> = async (app, { files, limits }) => {
   const audit = (request: FastifyRequest) => ({ actor: auditActor(request.actor), requestId: String(request.id) })
-
-  async function claimFor(request: FastifyRequest, reply: FastifyReply, action: Action) {
-    const structure = await structureFor(request, reply, action)
-    if (!structure) return undefined
-    const claim = await findClaim(request.em, structure.id)
-    if (!claim) return void (await reply.redirect(`/structures/${structure.id}/declaration`))
-    return { structure, claim, base: `/structures/${structure.id}/declaration` }
-  }
 
   const panel = async (request: FastifyRequest, reply: FastifyReply, error?: unknown) => {
     const found = await claimFor(request, reply, 'claim.read')

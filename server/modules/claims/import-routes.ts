@@ -6,10 +6,10 @@ import { emptyForm, rerender } from '../../routes/forms.ts'
 import { auditActor } from '../accounts/policy.ts'
 import type { EvidenceStore } from '../evidence/store.ts'
 import { receiveEvidence } from '../evidence/upload.ts'
-import { structureFor } from '../structures/access.ts'
+import { claimFor } from './access.ts'
 import { claimEvidenceBytes, findEvidence, forgetNewFiles, parseEvidenceKind, recordEvidence } from './evidence.ts'
 import { COLUMN_ROLES, chosenMapping, commitImport, loadTable, previewImport } from './import.ts'
-import { draftVersion, findClaim } from './service.ts'
+import { draftVersion } from './service.ts'
 
 type Options = { files: EvidenceStore; limits: { maxFileBytes: number; maxClaimBytes: number } }
 const EDIT = { config: { access: { action: 'claim.edit' } }, schema: { hide: true } } as const
@@ -19,12 +19,9 @@ const routes: FastifyPluginAsync<Options> = async (app, { files, limits }) => {
   const audit = (request: FastifyRequest) => ({ actor: auditActor(request.actor), requestId: String(request.id) })
 
   async function draftFor(request: FastifyRequest, reply: FastifyReply) {
-    const structure = await structureFor(request, reply, 'claim.edit')
-    if (!structure) return undefined
-    const claim = await findClaim(request.em, structure.id)
-    if (!claim) return void (await reply.redirect(`/structures/${structure.id}/declaration`))
-    await draftVersion(request.em, claim)
-    return { structure, claim, base: `/structures/${structure.id}/declaration` }
+    const found = await claimFor(request, reply, 'claim.edit')
+    if (found) await draftVersion(request.em, found.claim)
+    return found
   }
 
   app.get('/structures/:structureId/declaration/import', EDIT, async (request, reply) => {

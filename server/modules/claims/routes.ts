@@ -6,6 +6,7 @@ import { DomainError } from '../../errors.ts'
 import { emptyForm, field, rerender } from '../../routes/forms.ts'
 import { auditActor, decide, type Action } from '../accounts/policy.ts'
 import { structureFor } from '../structures/access.ts'
+import { claimBase, claimFor } from './access.ts'
 import { ClaimLine } from './entities.ts'
 import { presentClaim } from './present.ts'
 import { addOtherLine, addPassLine, addPastedList, updatePassLine, claimView, currentVersion, deleteLine, findClaim, openClaim } from './service.ts'
@@ -15,19 +16,7 @@ const access = (action: Action) => ({ config: { access: { action } }, schema: { 
 
 const routes: FastifyPluginAsync = async (app) => {
   const audit = (request: FastifyRequest) => ({ actor: auditActor(request.actor), requestId: String(request.id) })
-  const base = (structureId: string) => `/structures/${structureId}/declaration`
-
-  /** The structure and its claim for this actor, or a 404 / login answer already sent. */
-  async function claimFor(request: FastifyRequest, reply: FastifyReply, action: Action) {
-    const structure = await structureFor(request, reply, action)
-    if (!structure) return undefined
-    const claim = await findClaim(request.em, structure.id)
-    if (!claim) {
-      reply.redirect(base(structure.id))
-      return undefined
-    }
-    return { structure, claim, canEdit: decide(request.actor, 'claim.edit', { structureId: structure.id }) === 'allow' }
-  }
+  const base = claimBase
 
   app.get('/structures/:structureId/declaration', access('claim.read'), async (request, reply) => {
     const structure = await structureFor(request, reply, 'claim.read')

@@ -5,10 +5,10 @@ import { emptyForm, field, rerender } from '../../routes/forms.ts'
 import { auditActor, type Action } from '../accounts/policy.ts'
 import type { EvidenceStore } from '../evidence/store.ts'
 import type { MailDeps } from '../notifications/service.ts'
-import { structureFor } from '../structures/access.ts'
+import { claimFor } from './access.ts'
 import { ClaimVersion } from './entities.ts'
 import { presentClaim } from './present.ts'
-import { claimView, findClaim } from './service.ts'
+import { claimView } from './service.ts'
 import { SINCERITY_STATEMENT, startNewVersion, submitClaim } from './submit.ts'
 
 type Options = { files: EvidenceStore; mail: MailDeps }
@@ -16,14 +16,6 @@ const access = (action: Action) => ({ config: { access: { action } }, schema: { 
 
 const routes: FastifyPluginAsync<Options> = async (app, { files, mail }) => {
   const audit = (request: FastifyRequest) => ({ actor: auditActor(request.actor), requestId: String(request.id) })
-
-  async function claimFor(request: FastifyRequest, reply: FastifyReply, action: Action) {
-    const structure = await structureFor(request, reply, action)
-    if (!structure) return undefined
-    const claim = await findClaim(request.em, structure.id)
-    if (!claim) return void (await reply.redirect(`/structures/${structure.id}/declaration`))
-    return { structure, claim, base: `/structures/${structure.id}/declaration` }
-  }
 
   const submitPage = async (request: FastifyRequest, reply: FastifyReply, error?: unknown, values: Record<string, unknown> = {}) => {
     const found = await claimFor(request, reply, 'claim.submit')
