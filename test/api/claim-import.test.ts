@@ -50,6 +50,9 @@ t.test('a CSV with bad rows is previewed with located errors, and nothing is imp
   t.equal(partial.statusCode, 302)
   t.equal(await orm.em.fork().count(ClaimLine, { source: 'import' }), 2, 'only the rows without problems (the duplicated one is out too)')
   t.equal(await orm.em.fork().count(Evidence, { kind: 'platform_export' }), 1, 'the file is kept as evidence')
+  const [source] = await orm.em.fork().find(Evidence, { kind: 'platform_export' })
+  t.equal(await orm.em.fork().count(ClaimLine, { evidenceId: source?.id }), 2, 'each imported line is linked to its file')
+  t.match((await eva.get(`${base}/lignes`)).body, /export\.csv<\/a>, ligne 3/, 'and the lines table says which file and row')
 })
 
 t.test('a clean file imports in full; a pass already in the claim is reported, not added twice', async (t) => {

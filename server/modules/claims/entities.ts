@@ -69,6 +69,8 @@ export const ClaimLine = defineEntity({
     amountCents: p.bigint('number'),
     source: p.enum(LINE_SOURCES),
     sourceRow: p.integer().nullable(),
+    /** The file this line was read from (import, OCR): its evidence, line by line. */
+    evidenceId: p.uuid().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 })

@@ -95,6 +95,7 @@ export async function commitImport(
       amountCents: l.faceValueCents,
       source: 'import' as const,
       sourceRow: l.rowNumber,
+      evidenceId: evidence.id,
       createdAt: now,
     })),
   )

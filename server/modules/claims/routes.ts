@@ -7,7 +7,7 @@ import { emptyForm, field, rerender } from '../../routes/forms.ts'
 import { auditActor, decide, type Action } from '../accounts/policy.ts'
 import { structureFor } from '../structures/access.ts'
 import { claimBase, claimFor } from './access.ts'
-import { ClaimLine } from './entities.ts'
+import { ClaimLine, Evidence } from './entities.ts'
 import { presentClaim } from './present.ts'
 import { addOtherLine, addPassLine, addPastedList, updatePassLine, claimView, currentVersion, deleteLine, findClaim, openClaim } from './service.ts'
 
@@ -46,6 +46,8 @@ const routes: FastifyPluginAsync = async (app) => {
     const where = { versionId: version.id, ...(q ? { identifier: { $like: `%${q.replace(/[%_\\]/g, '')}%` } } : {}) }
     const [lines, total] = await request.em.findAndCount(ClaimLine, where, { orderBy: { createdAt: 'desc', id: 'asc' }, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE })
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE))
+    const sourceIds = [...new Set(lines.map((l) => l.evidenceId).filter((id): id is string => Boolean(id)))]
+    const sources = new Map((await request.em.find(Evidence, { id: { $in: sourceIds } })).map((e) => [e.id, e]))
     const data = {
       title: `Lignes — déclaration ${claim.number}`,
       structure,
@@ -54,6 +56,7 @@ const routes: FastifyPluginAsync = async (app) => {
       lines: lines.map((l) => ({
         ...l,
         amount: formatEuros(l.amountCents),
+        sourceFile: l.evidenceId ? sources.get(l.evidenceId) ?? null : null,
         kindLabel: l.kind === 'pass' ? 'pass' : l.kind === 'invoice' ? `facture ${l.invoiceNumber ?? ''}` : 'abonnement',
         serviceDateLabel: (l.serviceDate ?? l.invoiceDate) ? formatFrenchDate((l.serviceDate ?? l.invoiceDate) as string, 'short') : '—',
       })),

@@ -72,7 +72,7 @@ export async function draftVersion(em: EntityManager, claim: ClaimEntity): Promi
 export type PassLineInput = { identifier: string; faceValue?: string; faceValueReason?: string; serviceDate?: string; scanDate?: string; funder?: string }
 
 /** Validates one typed pass line; errors are located on their field. */
-export function parsePassLine(input: PassLineInput, procedure: ProcedureEntity): { line: Omit<ClaimLineEntity, 'id' | 'versionId' | 'createdAt' | 'source' | 'sourceRow'>; errors: FieldError[] } {
+export function parsePassLine(input: PassLineInput, procedure: ProcedureEntity): { line: Omit<ClaimLineEntity, 'id' | 'versionId' | 'createdAt' | 'source' | 'sourceRow' | 'evidenceId'>; errors: FieldError[] } {
   const errors: FieldError[] = []
   const id = checkIdentifier(input.identifier ?? '', identifierRule(procedure))
   if (!id.ok) errors.push({ path: 'identifier', message: id.error.message })
