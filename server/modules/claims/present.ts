@@ -3,6 +3,8 @@ import { formatFrenchDate, parisDateOf } from '../../lib/calendar.ts'
 import { formatEuros } from '../../lib/money.ts'
 import type { ClaimView } from './service.ts'
 
+const KIND_LABELS = { initial: 'initiale', correction: 'rectificative', late_supplement: 'tardive' } as const
+
 export function presentClaim(view: ClaimView) {
   const { deadline, totals, version } = view
   const countdown =
@@ -39,8 +41,8 @@ export function presentClaim(view: ClaimView) {
     nextStep,
     versions: view.versions.map((v) => ({
       version: v.version,
-      kind: v.kind,
-      status: v.status,
+      kind: KIND_LABELS[v.kind],
+      status: v.status === 'submitted' ? 'déposée' : 'brouillon',
       submittedAt: v.submittedAt ? formatFrenchDate(parisDateOf(v.submittedAt)) : null,
       signer: v.signerName,
       pdf: v.pdfSha256 !== null,

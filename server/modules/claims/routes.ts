@@ -12,6 +12,7 @@ import { presentClaim } from './present.ts'
 import { addOtherLine, addPassLine, addPastedList, updatePassLine, claimView, currentVersion, deleteLine, findClaim, openClaim } from './service.ts'
 
 const PAGE_SIZE = 50
+const SOURCE_LABELS = { typed: 'saisi', pasted: 'liste collée', import: 'import', ocr: 'lecture de scan', copied: 'version précédente' } as const
 const access = (action: Action) => ({ config: { access: { action } }, schema: { hide: true } })
 
 const routes: FastifyPluginAsync = async (app) => {
@@ -56,6 +57,7 @@ const routes: FastifyPluginAsync = async (app) => {
       lines: lines.map((l) => ({
         ...l,
         amount: formatEuros(l.amountCents),
+        sourceLabel: SOURCE_LABELS[l.source],
         sourceFile: l.evidenceId ? sources.get(l.evidenceId) ?? null : null,
         kindLabel: l.kind === 'pass' ? 'pass' : l.kind === 'invoice' ? `facture ${l.invoiceNumber ?? ''}` : 'abonnement',
         serviceDateLabel: (l.serviceDate ?? l.invoiceDate) ? formatFrenchDate((l.serviceDate ?? l.invoiceDate) as string, 'short') : '—',
