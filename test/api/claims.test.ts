@@ -100,6 +100,12 @@ t.test('the database itself refuses to change the lines of a submitted version',
   await conn.execute(`update claim_version set status = 'submitted', submitted_at = now(), signer_name = 'x', pdf_sha256 = repeat('0', 64) where id = ?`, [version.id])
   await t.rejects(conn.execute(`delete from claim_line where version_id = ?`, [version.id]), /frozen/)
   await t.rejects(conn.execute(`update claim_line set amount_cents = 1 where version_id = ?`, [version.id]), /frozen/)
+  await t.rejects(
+    conn.execute(`insert into claim_line (id, version_id, kind, identifier, face_value_cents, amount_cents, source, created_at)
+                  values (gen_random_uuid(), ?, 'pass', 'PN2019A0008888', 1000, 1000, 'typed', now())`, [version.id]),
+    /frozen/,
+    'not even a direct insert',
+  )
   const res = await eva.post(`${base}/lignes`, { identifier: 'PN2019A0009999' }, { from: `${base}/lignes` })
   t.notOk((await eva.get(`${base}/lignes`)).body.includes('name="identifier"'), 'no edit form on a submitted version')
   t.equal(res.statusCode, 409)
