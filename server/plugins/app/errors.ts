@@ -80,6 +80,15 @@ async function send(problem: Problem, request: FastifyRequest, reply: FastifyRep
   const full: Problem = { ...problem, instance: request.url, requestId: String(request.id) }
   reply.status(full.status)
   if (wantsHtml(request)) {
+    // With the navigation of the person logged in when possible; a bare page if that fails too
+    // (the database may be what failed).
+    if (full.status < 500 && typeof reply.page === 'function') {
+      try {
+        return await reply.page('error', { title: full.title, problem: full })
+      } catch {
+        // fall through to the bare page
+      }
+    }
     return reply.view('error', { title: full.title, problem: full })
   }
   return reply.type('application/problem+json; charset=utf-8').send(full)
@@ -89,7 +98,7 @@ export default fp(
   async (app) => {
     app.setErrorHandler(async (error: FastifyError, request, reply) => {
       const problem = toProblem(error, request)
-      if (problem.status >= 500) { request.log.error({ err: error }, 'request failed'); if (process.env.DEBUG_ERRORS) console.error(error) }
+      if (problem.status >= 500) request.log.error({ err: error }, 'request failed')
       else request.log.info({ code: problem.code }, 'request refused')
       return send(problem, request, reply)
     })
