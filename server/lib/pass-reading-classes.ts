@@ -72,7 +72,6 @@ export function fitToClass(raw: string, normalised: string, cls: PositionClass):
 }
 
 const DIGIT_SET = '0123456789'
-const LETTER_SET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'
 // Characters a pattern may escape to mean themselves.
 const ESCAPABLE = '\\^$.|?*+()[]{}-/'
 const SPECIAL = '^$.|?*+()[]{}'
