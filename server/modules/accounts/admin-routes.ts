@@ -5,7 +5,7 @@ import { emptyForm, field, rerender } from '../../routes/forms.ts'
 import type { MailDeps } from '../notifications/service.ts'
 import { ROLES } from './entities.ts'
 import { createProfessionalAccount, listAccounts } from './lifecycle.ts'
-import { auditActor } from './policy.ts'
+import { auditContext } from '../../plugins/app/auth.ts'
 
 const MANAGE = { access: { action: 'admin.accounts.manage' } } as const
 const PROFESSIONAL_ROLES = ROLES.filter((r) => r !== 'structure')
@@ -29,7 +29,7 @@ const routes: FastifyPluginAsync<{ mail: MailDeps }> = async (app, { mail }) => 
       if (!role) throw new DomainError('invalid', 'role_invalid', 'Choisissez un rôle.', [{ path: 'role', message: 'rôle requis' }])
       if (values.displayName.trim().length < 2) throw new DomainError('invalid', 'name_required', 'Le nom est requis.', [{ path: 'displayName', message: 'nom requis' }])
       await request.em.transactional((em) =>
-        createProfessionalAccount(em, mail, { email: values.email, displayName: values.displayName, role }, { actor: auditActor(request.actor), requestId: String(request.id) }),
+        createProfessionalAccount(em, mail, { email: values.email, displayName: values.displayName, role }, auditContext(request)),
       )
       return reply.flash(`Compte créé : un lien pour choisir le mot de passe a été envoyé à ${values.email}.`).redirect('/admin/comptes')
     } catch (error) {

@@ -2,9 +2,9 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import QRCode from 'qrcode'
 import { emptyForm, field, rerender } from '../../routes/forms.ts'
-import { SESSION_COOKIE, setSessionCookie } from '../../plugins/app/auth.ts'
+import { SESSION_COOKIE, setSessionCookie, auditContext } from '../../plugins/app/auth.ts'
 import type { MailDeps } from '../notifications/service.ts'
-import { auditActor, mfaSatisfied } from './policy.ts'
+import { mfaSatisfied } from './policy.ts'
 import { markMfaVerified, openSession, revokeAllSessions, revokeSession } from './sessions.ts'
 import {
   confirmTotpEnrolment,
@@ -32,7 +32,7 @@ export function safeNext(next: string): string {
 
 const routes: FastifyPluginAsync<AccountRoutesOptions> = async (app, { mail, secureCookies }) => {
   const setSession = (reply: FastifyReply, token: string) => setSessionCookie(reply, token, secureCookies)
-  const audit = (request: FastifyRequest) => ({ actor: auditActor(request.actor), requestId: String(request.id) })
+  const audit = auditContext
 
   app.get('/connexion', { config: PUBLIC, schema: { hide: true } }, async (request, reply) => {
     if (request.actor.kind === 'account' && mfaSatisfied(request.actor)) return reply.redirect('/espace')

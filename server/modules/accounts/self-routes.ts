@@ -6,7 +6,7 @@ import { emptyForm, field, rerender } from '../../routes/forms.ts'
 import { Account } from './entities.ts'
 import { closeAccount, exportAccountData } from './lifecycle.ts'
 import { verifyPassword } from './passwords.ts'
-import { auditActor } from './policy.ts'
+import { auditContext } from '../../plugins/app/auth.ts'
 
 const SELF = { access: { action: 'account.self' } } as const
 
@@ -50,7 +50,7 @@ const routes: FastifyPluginAsync = async (app) => {
       if (!account.passwordHash || !(await verifyPassword(account.passwordHash, field(request.body, 'password')))) {
         throw new DomainError('invalid', 'password_mismatch', 'Mot de passe incorrect : le compte n’a pas été fermé.', [{ path: 'password', message: 'mot de passe incorrect' }])
       }
-      await request.em.transactional((em) => closeAccount(em, actor.accountId, { actor: auditActor(actor), requestId: String(request.id) }))
+      await request.em.transactional((em) => closeAccount(em, actor.accountId, auditContext(request)))
       reply.clearCookie(SESSION_COOKIE, { path: '/' })
       return reply.flash('Votre compte est fermé et vos données personnelles effacées.').redirect('/')
     } catch (error) {

@@ -2,8 +2,9 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { formatFrenchDate, parisDateOf } from '../../lib/calendar.ts'
 import { DomainError } from '../../errors.ts'
+import { auditContext } from '../../plugins/app/auth.ts'
 import { emptyForm, rerender } from '../../routes/forms.ts'
-import { auditActor, decide, type Action } from '../accounts/policy.ts'
+import { decide, type Action } from '../accounts/policy.ts'
 import { formatMegabytes, type EvidenceStore } from '../evidence/store.ts'
 import { receiveEvidence } from '../evidence/upload.ts'
 import { claimFor } from './access.ts'
@@ -15,7 +16,7 @@ type Options = { files: EvidenceStore; limits: { maxFileBytes: number; maxClaimB
 const access = (action: Action) => ({ config: { access: { action } }, schema: { hide: true } })
 
 const routes: FastifyPluginAsync<Options> = async (app, { files, limits }) => {
-  const audit = (request: FastifyRequest) => ({ actor: auditActor(request.actor), requestId: String(request.id) })
+  const audit = auditContext
 
   const panel = async (request: FastifyRequest, reply: FastifyReply, error?: unknown) => {
     const found = await claimFor(request, reply, 'claim.read')

@@ -2,8 +2,8 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { DomainError } from '../../errors.ts'
 import { columnLetter } from '../../lib/claim-import.ts'
+import { auditContext } from '../../plugins/app/auth.ts'
 import { emptyForm, rerender } from '../../routes/forms.ts'
-import { auditActor } from '../accounts/policy.ts'
 import type { EvidenceStore } from '../evidence/store.ts'
 import { receiveEvidence } from '../evidence/upload.ts'
 import { claimFor } from './access.ts'
@@ -16,7 +16,7 @@ const EDIT = { config: { access: { action: 'claim.edit' } }, schema: { hide: tru
 const SHOWN_ERRORS = 200
 
 const routes: FastifyPluginAsync<Options> = async (app, { files, limits }) => {
-  const audit = (request: FastifyRequest) => ({ actor: auditActor(request.actor), requestId: String(request.id) })
+  const audit = auditContext
 
   async function draftFor(request: FastifyRequest, reply: FastifyReply) {
     const found = await claimFor(request, reply, 'claim.edit')

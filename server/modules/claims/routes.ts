@@ -3,8 +3,9 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { formatFrenchDate } from '../../lib/calendar.ts'
 import { formatDecimal, formatEuros } from '../../lib/money.ts'
 import { DomainError } from '../../errors.ts'
+import { auditContext } from '../../plugins/app/auth.ts'
 import { emptyForm, field, rerender } from '../../routes/forms.ts'
-import { auditActor, decide, type Action } from '../accounts/policy.ts'
+import { decide, type Action } from '../accounts/policy.ts'
 import { structureFor } from '../structures/access.ts'
 import { claimBase, claimFor } from './access.ts'
 import { ClaimLine, Evidence } from './entities.ts'
@@ -16,7 +17,7 @@ const SOURCE_LABELS = { typed: 'saisi', pasted: 'liste collée', import: 'import
 const access = (action: Action) => ({ config: { access: { action } }, schema: { hide: true } })
 
 const routes: FastifyPluginAsync = async (app) => {
-  const audit = (request: FastifyRequest) => ({ actor: auditActor(request.actor), requestId: String(request.id) })
+  const audit = auditContext
   const base = claimBase
 
   app.get('/structures/:structureId/declaration', access('claim.read'), async (request, reply) => {

@@ -1,8 +1,9 @@
 // Submitting a claim, downloading each version's PDF, and starting a correction.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { DomainError } from '../../errors.ts'
+import { auditContext } from '../../plugins/app/auth.ts'
 import { emptyForm, field, rerender } from '../../routes/forms.ts'
-import { auditActor, type Action } from '../accounts/policy.ts'
+import type { Action } from '../accounts/policy.ts'
 import type { EvidenceStore } from '../evidence/store.ts'
 import type { MailDeps } from '../notifications/service.ts'
 import { claimFor } from './access.ts'
@@ -15,7 +16,7 @@ type Options = { files: EvidenceStore; mail: MailDeps }
 const access = (action: Action) => ({ config: { access: { action } }, schema: { hide: true } })
 
 const routes: FastifyPluginAsync<Options> = async (app, { files, mail }) => {
-  const audit = (request: FastifyRequest) => ({ actor: auditActor(request.actor), requestId: String(request.id) })
+  const audit = auditContext
 
   const submitPage = async (request: FastifyRequest, reply: FastifyReply, error?: unknown, values: Record<string, unknown> = {}) => {
     const found = await claimFor(request, reply, 'claim.submit')

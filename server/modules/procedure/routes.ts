@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import { formatFrenchDate } from '../../lib/calendar.ts'
 import { formatDecimal } from '../../lib/money.ts'
 import { emptyForm, field, rerender } from '../../routes/forms.ts'
-import { auditActor } from '../accounts/policy.ts'
+import { auditContext } from '../../plugins/app/auth.ts'
 import { currentProcedure } from '../claims/service.ts'
 import { updateProcedureSettings, type ProcedureSettingsInput } from './service.ts'
 import type { ProcedureEntity } from './entities.ts'
@@ -41,7 +41,7 @@ const routes: FastifyPluginAsync = async (app) => {
       identifierStripSeparators: field(request.body, 'identifierStripSeparators') === 'on',
     } as ProcedureSettingsInput
     try {
-      await request.em.transactional((em) => updateProcedureSettings(em, procedure.id, input, { actor: auditActor(request.actor), requestId: String(request.id) }))
+      await request.em.transactional((em) => updateProcedureSettings(em, procedure.id, input, auditContext(request)))
       return reply.flash('Paramètres de la procédure enregistrés ; les délais sont recalculés.').redirect('/admin/procedure')
     } catch (error) {
       return rerender(reply, error, 'admin/procedure', input, { title: 'Procédure', procedure, judgment: formatFrenchDate(procedure.judgmentDate) })

@@ -3,11 +3,11 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { formatSiret, maskIban } from '../../lib/identifiers.ts'
 import { findCommune, searchCommunes } from '../../lib/territory.ts'
-import { setSessionCookie } from '../../plugins/app/auth.ts'
+import { setSessionCookie, auditContext } from '../../plugins/app/auth.ts'
 import { structureFor } from './access.ts'
 import { emptyForm, field, rerender } from '../../routes/forms.ts'
 import type { MailDeps } from '../notifications/service.ts'
-import { auditActor, decide } from '../accounts/policy.ts'
+import { decide } from '../accounts/policy.ts'
 import { openSession } from '../accounts/sessions.ts'
 import { Account } from '../accounts/entities.ts'
 import { acceptInvitation, decideJoinRequest, findInvitation, inviteMember, listMembers } from './members.ts'
@@ -17,7 +17,7 @@ const PUBLIC = { access: { public: true } } as const
 const SIGNUP_FIELDS = ['siret', 'name', 'communeCode', 'communeQuery', 'address', 'contactEmail', 'displayName', 'email'] as const
 
 const routes: FastifyPluginAsync<{ mail: MailDeps; secureCookies: boolean }> = async (app, { mail, secureCookies }) => {
-  const audit = (request: FastifyRequest) => ({ actor: auditActor(request.actor), requestId: String(request.id) })
+  const audit = auditContext
 
   app.get('/api/communes', {
     config: PUBLIC,

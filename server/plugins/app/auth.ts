@@ -10,7 +10,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { MikroORM } from '@mikro-orm/postgresql'
 import { DomainError } from '../../errors.ts'
-import { ANONYMOUS, decide, type Action, type Actor, type Decision } from '../../modules/accounts/policy.ts'
+import { ANONYMOUS, auditActor, decide, type Action, type Actor, type Decision } from '../../modules/accounts/policy.ts'
 import { resolveSession } from '../../modules/accounts/sessions.ts'
 
 export type Access = { public: true } | { action: Action; allowPendingMfa?: boolean }
@@ -120,3 +120,8 @@ export default fp<{ orm: MikroORM; secret: string | undefined; varDir: string; s
   },
   { name: 'auth', dependencies: ['db'] },
 )
+
+/** Who acts in this request, for the audit trail: the account and role, and the request id. */
+export function auditContext(request: FastifyRequest): { actor: { id: string | null; role: string }; requestId: string } {
+  return { actor: auditActor(request.actor), requestId: String(request.id) }
+}
