@@ -68,10 +68,10 @@ export async function buildApp(runtime: Runtime, options: AppOptions = {}): Prom
   const mail: MailDeps = { boss: runtime.boss, templates: runtime.templates, mailFrom: config.mailFrom, publicUrl: config.publicUrl }
   await app.register(health, { orm: runtime.orm, boss: runtime.boss })
   await app.register(home, { demo: config.demo })
-  await app.register(accountRoutes, { mail, secureCookies: config.secureCookies })
+  await app.register(accountRoutes, { mail, secureCookies: config.secureCookies, formSlowdownMs: config.formSlowdownMs })
   await app.register(selfRoutes)
   await app.register(adminRoutes, { mail })
-  await app.register(structureRoutes, { mail, secureCookies: config.secureCookies })
+  await app.register(structureRoutes, { mail, secureCookies: config.secureCookies, formSlowdownMs: config.formSlowdownMs })
   await app.register(auditRoutes)
   await app.register(claimRoutes)
   await app.register(procedureRoutes)

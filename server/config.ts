@@ -28,6 +28,7 @@ const EnvSchema = z.object({
   DEMO: bool.optional(),
   MAIL_RETRY_LIMIT: z.coerce.number().int().min(0).default(30),
   MAIL_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).default(30),
+  FORM_SLOWDOWN_MS: z.coerce.number().int().min(0).max(10_000).default(250),
   EVIDENCE_MAX_FILE_MB: z.coerce.number().positive().max(1024).default(25),
   EVIDENCE_MAX_CLAIM_MB: z.coerce.number().positive().max(100_000).default(500),
   COOKIE_SECRET: z.string().min(32, 'au moins 32 caractères aléatoires').optional(),
@@ -57,6 +58,8 @@ export type Config = {
   cookieSecret: string | undefined
   /** Cookies get the Secure flag when the public address is https. */
   secureCookies: boolean
+  /** First wait imposed on repeated sign-up or reset requests from one address (then doubled). */
+  formSlowdownMs: number
   /** Upload limits for evidence, per file and per claim (DOMAIN §6, issue: 25 MB and 500 MB). */
   evidenceLimits: { maxFileBytes: number; maxClaimBytes: number }
 }
@@ -96,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobPollingSeconds: e.JOB_POLLING_SECONDS,
     cookieSecret: e.COOKIE_SECRET,
     secureCookies: (e.PUBLIC_URL ?? '').startsWith('https://'),
+    formSlowdownMs: e.FORM_SLOWDOWN_MS,
     evidenceLimits: { maxFileBytes: Math.round(e.EVIDENCE_MAX_FILE_MB * 1024 * 1024), maxClaimBytes: Math.round(e.EVIDENCE_MAX_CLAIM_MB * 1024 * 1024) },
   }
 }

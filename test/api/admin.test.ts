@@ -2,6 +2,7 @@
 import t from 'tap'
 import { currentTotp } from '../../server/lib/totp.ts'
 import { Account } from '../../server/modules/accounts/entities.ts'
+import { slowDownForm } from '../../server/modules/accounts/throttle.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { client } from '../helpers/client.ts'
 import { STRONG_PASSWORD, mailsTo, makeProfessional, makeStructure } from '../helpers/accounts.ts'
@@ -44,4 +45,15 @@ t.test('sign-up is rate limited per address: the 11th attempt in 15 minutes is r
   for (let i = 0; i < 11; i++) statuses.push((await c.post('/inscription', { siret: '1' }, { from: '/inscription' })).statusCode)
   t.same(statuses.slice(0, 10), Array(10).fill(400))
   t.equal(statuses[10], 429)
+})
+
+t.test('repeated sign-ups or resets from one address are slowed progressively, then refused', async (t) => {
+  const em = orm.em.fork()
+  const waits: number[] = []
+  const sleep = async (ms: number) => void waits.push(ms)
+  for (let i = 0; i < 9; i++) await slowDownForm(em, 'password_reset', '10.1.2.3', { baseMs: 250, sleep })
+  t.same(waits, [250, 500, 1000, 2000, 4000, 4000], 'three at once, then doubling up to 4 s')
+  const other = await slowDownForm(em, 'password_reset', '10.9.9.9', { baseMs: 250, sleep })
+  t.equal(other, 0, 'counted per address')
+  t.equal(await slowDownForm(em, 'signup', '10.1.2.3', { baseMs: 250, sleep }), 0, 'and per form')
 })

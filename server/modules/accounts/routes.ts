@@ -16,9 +16,10 @@ import {
   verifySecondFactor,
 } from './service.ts'
 import { peekToken } from './tokens.ts'
+import { slowDownForm } from './throttle.ts'
 import { recordAudit } from '../audit/service.ts'
 
-export type AccountRoutesOptions = { mail: MailDeps; secureCookies: boolean }
+export type AccountRoutesOptions = { mail: MailDeps; secureCookies: boolean; formSlowdownMs: number }
 
 const PUBLIC = { access: { public: true } } as const
 /** Per IP, on top of the per-account throttling of the login itself (ASVS 2.2.1). */
@@ -30,7 +31,7 @@ export function safeNext(next: string): string {
   return /^\/(?!\/)[^\s\\]*$/.test(next) ? next : '/espace'
 }
 
-const routes: FastifyPluginAsync<AccountRoutesOptions> = async (app, { mail, secureCookies }) => {
+const routes: FastifyPluginAsync<AccountRoutesOptions> = async (app, { mail, secureCookies, formSlowdownMs }) => {
   const setSession = (reply: FastifyReply, token: string) => setSessionCookie(reply, token, secureCookies)
   const audit = auditContext
 
@@ -135,6 +136,7 @@ const routes: FastifyPluginAsync<AccountRoutesOptions> = async (app, { mail, sec
   )
 
   app.post('/mot-de-passe-oublie', { config: LIMITED(10), schema: { hide: true } }, async (request, reply) => {
+    await slowDownForm(request.em, 'password_reset', request.ip, { baseMs: formSlowdownMs })
     await request.em.transactional((em) => requestPasswordReset(em, mail, field(request.body, 'email')))
     return reply.page('accounts/forgot', { title: 'Mot de passe oublié', sent: true, form: emptyForm() })
   })

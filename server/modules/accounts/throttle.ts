@@ -46,6 +46,31 @@ export async function recordLoginAttempt(em: EntityManager, email: string, ip: s
   ])
 }
 
+const FORM_FREE_ATTEMPTS = 3
+
+/**
+ * Sign-up and reset forms: the first three requests from an address in 15 minutes go at once, each
+ * further one waits twice as long as the previous (250 ms, 500 ms… up to 4 s). The per-IP rate
+ * limit refuses them outright beyond ten.
+ */
+export async function slowDownForm(
+  em: EntityManager,
+  scope: 'signup' | 'password_reset',
+  ip: string,
+  options: { baseMs?: number; sleep?: (ms: number) => Promise<void> } = {},
+): Promise<number> {
+  const baseMs = options.baseMs ?? 250
+  const [row] = await em.execute<{ n: string }[]>(
+    `select count(*) as n from "form_attempt" where "scope" = ? and "ip" = ? and "at" > now() - interval '15 minutes'`,
+    [scope, ip.slice(0, 64)],
+  )
+  await em.execute(`insert into "form_attempt" ("scope", "ip", "at") values (?, ?, now())`, [scope, ip.slice(0, 64)])
+  const extra = Number(row?.n ?? 0) - FORM_FREE_ATTEMPTS
+  const wait = extra >= 0 ? Math.min(baseMs * 2 ** extra, MAX_DELAY_MS) : 0
+  if (wait) await (options.sleep ?? delay)(wait)
+  return wait
+}
+
 function delay(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms))
 }

@@ -5,6 +5,7 @@ import { formatSiret, maskIban } from '../../lib/identifiers.ts'
 import { findCommune, searchCommunes } from '../../lib/territory.ts'
 import { setSessionCookie, auditContext } from '../../plugins/app/auth.ts'
 import { structureFor } from './access.ts'
+import { slowDownForm } from '../accounts/throttle.ts'
 import { emptyForm, field, rerender } from '../../routes/forms.ts'
 import type { MailDeps } from '../notifications/service.ts'
 import { decide } from '../accounts/policy.ts'
@@ -16,7 +17,7 @@ import { signUp, updateBankDetails, type SignUpInput } from './service.ts'
 const PUBLIC = { access: { public: true } } as const
 const SIGNUP_FIELDS = ['siret', 'name', 'communeCode', 'communeQuery', 'address', 'contactEmail', 'displayName', 'email'] as const
 
-const routes: FastifyPluginAsync<{ mail: MailDeps; secureCookies: boolean }> = async (app, { mail, secureCookies }) => {
+const routes: FastifyPluginAsync<{ mail: MailDeps; secureCookies: boolean; formSlowdownMs: number }> = async (app, { mail, secureCookies, formSlowdownMs }) => {
   const audit = auditContext
 
   app.get('/api/communes', {
@@ -44,6 +45,7 @@ const routes: FastifyPluginAsync<{ mail: MailDeps; secureCookies: boolean }> = a
       if (found.length === 1 && found[0]) values.communeCode = found[0].code
       else candidates = found.map((c) => ({ code: c.code, label: `${c.nom} (${c.departement.code})` }))
     }
+    await slowDownForm(request.em, 'signup', request.ip, { baseMs: formSlowdownMs })
     try {
       await request.em.transactional((em) => signUp(em, mail, { ...values, password: field(request.body, 'password') } as SignUpInput, audit(request)))
       return reply.page('structures/signup-done', { title: 'Vérifiez votre messagerie', email: values.email })
