@@ -47,9 +47,11 @@ interface TerritoryData {
   readonly searchIndex: readonly SearchEntry[]
 }
 
-type JsonRecord = Readonly<Record<string, unknown>>
+export type JsonRecord = Readonly<Record<string, unknown>>
 
-function readRecords(dataDir: string, file: string): JsonRecord[] {
+/** One data file of @etalab/decoupage-administratif (its index.js reads ./data from the cwd, so not used). */
+export function readDecoupageData(file: string): JsonRecord[] {
+  const dataDir = join(dirname(createRequire(import.meta.url).resolve('@etalab/decoupage-administratif/package.json')), 'data')
   const parsed: unknown = JSON.parse(readFileSync(join(dataDir, file), 'utf8'))
   if (!Array.isArray(parsed)) throw new TypeError(`${file}: expected an array`)
   return parsed.map((item: unknown, index) => {
@@ -95,16 +97,14 @@ export function searchKey(value: string): string {
 }
 
 function load(): TerritoryData {
-  const packageJson = createRequire(import.meta.url).resolve('@etalab/decoupage-administratif/package.json')
-  const dataDir = join(dirname(packageJson), 'data')
   const isOverseas = (record: JsonRecord): boolean => text(record, 'zone') !== 'metro'
 
   const regions = new Map<string, Region>()
-  for (const record of readRecords(dataDir, 'regions.json')) {
+  for (const record of readDecoupageData('regions.json')) {
     regions.set(text(record, 'code'), { code: text(record, 'code'), nom: text(record, 'nom'), overseas: isOverseas(record) })
   }
   const departements = new Map<string, Departement>()
-  for (const record of readRecords(dataDir, 'departements.json')) {
+  for (const record of readDecoupageData('departements.json')) {
     departements.set(text(record, 'code'), {
       code: text(record, 'code'),
       nom: text(record, 'nom'),
@@ -115,7 +115,7 @@ function load(): TerritoryData {
   const communes = new Map<string, Commune>()
   const arrondissements = new Map<string, string>()
   const searchIndex: SearchEntry[] = []
-  for (const record of readRecords(dataDir, 'communes.json')) {
+  for (const record of readDecoupageData('communes.json')) {
     const type = text(record, 'type')
     if (type === 'arrondissement-municipal') arrondissements.set(text(record, 'code'), text(record, 'commune'))
     // Delegated and associated communes are former communes merged into a current one.

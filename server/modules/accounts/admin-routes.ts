@@ -1,5 +1,5 @@
 // Administrators create the professional accounts (liquidator, ministry, administrators).
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { DomainError } from '../../errors.ts'
 import { emptyForm, field, rerender } from '../../routes/forms.ts'
 import type { MailDeps } from '../notifications/service.ts'
@@ -11,15 +11,14 @@ const MANAGE = { access: { action: 'admin.accounts.manage' } } as const
 const PROFESSIONAL_ROLES = ROLES.filter((r) => r !== 'structure')
 
 const routes: FastifyPluginAsync<{ mail: MailDeps }> = async (app, { mail }) => {
-  const render = async (reply: Parameters<typeof rerender>[0], request: { em: Parameters<typeof listAccounts>[0] }, extra: Record<string, unknown> = {}) => ({
+  const pageData = async (request: FastifyRequest) => ({
     title: 'Comptes',
     accounts: (await listAccounts(request.em)).map((a) => ({ ...a, closed: a.status === 'closed', secondFactor: a.totpEnabledAt !== null })),
     roles: PROFESSIONAL_ROLES,
-    ...extra,
   })
 
   app.get('/admin/comptes', { config: MANAGE, schema: { hide: true } }, async (request, reply) =>
-    reply.page('admin/accounts', { ...(await render(reply, request)), form: emptyForm() }),
+    reply.page('admin/accounts', { ...(await pageData(request)), form: emptyForm() }),
   )
 
   app.post('/admin/comptes', { config: MANAGE, schema: { hide: true } }, async (request, reply) => {
@@ -33,7 +32,7 @@ const routes: FastifyPluginAsync<{ mail: MailDeps }> = async (app, { mail }) => 
       )
       return reply.flash(`Compte créé : un lien pour choisir le mot de passe a été envoyé à ${values.email}.`).redirect('/admin/comptes')
     } catch (error) {
-      return rerender(reply, error, 'admin/accounts', values, await render(reply, request))
+      return rerender(reply, error, 'admin/accounts', values, await pageData(request))
     }
   })
 }

@@ -6,10 +6,10 @@ import { auditContext } from '../../plugins/app/auth.ts'
 import { emptyForm, rerender } from '../../routes/forms.ts'
 import { decide, type Action } from '../accounts/policy.ts'
 import { formatMegabytes, type EvidenceStore } from '../evidence/store.ts'
-import { receiveEvidence } from '../evidence/upload.ts'
 import { claimFor } from './access.ts'
 import { EVIDENCE_KINDS } from './entities.ts'
-import { EVIDENCE_KIND_LABELS, claimEvidenceBytes, findEvidence, forgetNewFiles, listEvidence, parseEvidenceKind, recordEvidence, withdrawEvidence } from './evidence.ts'
+import { EVIDENCE_KIND_LABELS, claimEvidenceBytes, findEvidence, listEvidence, withdrawEvidence } from './evidence.ts'
+import { uploadToClaim } from './upload.ts'
 import { currentVersion } from './service.ts'
 
 type Options = { files: EvidenceStore; limits: { maxFileBytes: number; maxClaimBytes: number } }
@@ -48,17 +48,8 @@ const routes: FastifyPluginAsync<Options> = async (app, { files, limits }) => {
     if (!found) return reply
     const { claim, base } = found
     try {
-      const used = await claimEvidenceBytes(request.em, claim.id)
-      const received = await receiveEvidence(request, files, { maxFileBytes: limits.maxFileBytes, remainingClaimBytes: limits.maxClaimBytes - used, maxClaimBytes: limits.maxClaimBytes })
-      try {
-        const kind = parseEvidenceKind(received.fields.kind)
-        if (!received.files.length) throw new DomainError('invalid', 'no_file', 'Choisissez au moins un fichier.', [{ path: 'file', message: 'aucun fichier' }])
-        await request.em.transactional((em) => recordEvidence(em, claim, received.files, kind, audit(request)))
-      } catch (error) {
-        await forgetNewFiles(files, received.files)
-        throw error
-      }
-      const names = received.files.map((f) => f.originalName).join(', ')
+      const added = await uploadToClaim(request, files, claim, { limits })
+      const names = added.map((e) => e.originalName).join(', ')
       return reply.flash(`Pièce(s) ajoutée(s) : ${names}.`).redirect(`${base}/pieces`)
     } catch (error) {
       return panel(request, reply, error)

@@ -7,6 +7,7 @@ import type { AuditContext } from '../accounts/service.ts'
 import type { EvidenceStore } from '../evidence/store.ts'
 import type { ReceivedFile } from '../evidence/upload.ts'
 import { ClaimVersion, EVIDENCE_KINDS, Evidence, type ClaimEntity, type EvidenceEntity, type EvidenceKind } from './entities.ts'
+import { isUuid } from '../../lib/uuid.ts'
 
 export const EVIDENCE_KIND_LABELS: Record<EvidenceKind, string> = {
   pass_scans: 'scans ou photos de pass',
@@ -54,7 +55,7 @@ export async function listEvidence(em: EntityManager, claimId: string): Promise<
 
 /** Withdraws a file from a claim not yet submitted; once a version lists it in its bordereau, it stays. */
 export async function withdrawEvidence(em: EntityManager, claim: ClaimEntity, evidenceId: string, audit: AuditContext): Promise<void> {
-  const row = /^[0-9a-f-]{36}$/.test(evidenceId) ? await em.findOne(Evidence, { id: evidenceId, claimId: claim.id, removedAt: null }) : null
+  const row = isUuid(evidenceId) ? await em.findOne(Evidence, { id: evidenceId, claimId: claim.id, removedAt: null }) : null
   if (!row) throw new DomainError('not_found', 'evidence_not_found', 'Cette pièce n’existe pas.')
   if (await em.count(ClaimVersion, { claimId: claim.id, status: 'submitted' })) {
     throw new DomainError('conflict', 'evidence_in_submitted_version', 'Cette pièce figure dans une déclaration déposée : elle est conservée.')
@@ -65,7 +66,7 @@ export async function withdrawEvidence(em: EntityManager, claim: ClaimEntity, ev
 }
 
 export async function findEvidence(em: EntityManager, claimId: string, evidenceId: string): Promise<EvidenceEntity | null> {
-  return /^[0-9a-f-]{36}$/.test(evidenceId) ? em.findOne(Evidence, { id: evidenceId, claimId, removedAt: null }) : null
+  return isUuid(evidenceId) ? em.findOne(Evidence, { id: evidenceId, claimId, removedAt: null }) : null
 }
 
 /** Files this request put into the store that no other record uses: removed when recording fails. */

@@ -5,9 +5,9 @@ import { columnLetter } from '../../lib/claim-import.ts'
 import { auditContext } from '../../plugins/app/auth.ts'
 import { emptyForm, rerender } from '../../routes/forms.ts'
 import type { EvidenceStore } from '../evidence/store.ts'
-import { receiveEvidence } from '../evidence/upload.ts'
 import { claimFor } from './access.ts'
-import { claimEvidenceBytes, findEvidence, forgetNewFiles, parseEvidenceKind, recordEvidence } from './evidence.ts'
+import { findEvidence } from './evidence.ts'
+import { uploadToClaim } from './upload.ts'
 import { COLUMN_ROLES, chosenMapping, commitImport, loadTable, previewImport } from './import.ts'
 import { draftVersion } from './service.ts'
 
@@ -34,20 +34,17 @@ const routes: FastifyPluginAsync<Options> = async (app, { files, limits }) => {
     const found = await draftFor(request, reply)
     if (!found) return reply
     try {
-      const used = await claimEvidenceBytes(request.em, found.claim.id)
-      const received = await receiveEvidence(request, files, { maxFileBytes: limits.maxFileBytes, remainingClaimBytes: limits.maxClaimBytes - used, maxFiles: 1 })
-      const file = received.files[0]
-      try {
-        if (!file) throw new DomainError('invalid', 'no_file', 'Choisissez le fichier à importer.', [{ path: 'file', message: 'aucun fichier' }])
-        if (file.ext !== 'csv' && file.ext !== 'xlsx') {
-          throw new DomainError('unsupported', 'not_a_spreadsheet', `Ce fichier est ${file.label}, pas un tableur : seuls CSV et XLSX s’importent.`, [{ path: 'file', message: 'CSV ou XLSX attendu' }])
-        }
-        const [row] = await request.em.transactional((em) => recordEvidence(em, found.claim, [file], parseEvidenceKind(received.fields.kind || 'platform_export'), audit(request)))
-        return reply.redirect(`${found.base}/import/${row?.id}`)
-      } catch (error) {
-        await forgetNewFiles(files, received.files)
-        throw error
-      }
+      const [row] = await uploadToClaim(request, files, found.claim, {
+        limits,
+        maxFiles: 1,
+        defaultKind: 'platform_export',
+        check: (file) => {
+          if (file.ext !== 'csv' && file.ext !== 'xlsx') {
+            throw new DomainError('unsupported', 'not_a_spreadsheet', `Ce fichier est ${file.label}, pas un tableur : seuls CSV et XLSX s’importent.`, [{ path: 'file', message: 'CSV ou XLSX attendu' }])
+          }
+        },
+      })
+      return reply.redirect(`${found.base}/import/${row?.id}`)
     } catch (error) {
       return rerender(reply, error, 'claims/import-upload', {}, { title: 'Importer un tableur', ...found })
     }

@@ -11,6 +11,7 @@ import { claimBase, claimFor } from './access.ts'
 import { ClaimLine, Evidence } from './entities.ts'
 import { presentClaim } from './present.ts'
 import { addOtherLine, addPassLine, addPastedList, updatePassLine, claimView, currentVersion, deleteLine, findClaim, openClaim } from './service.ts'
+import { isUuid } from '../../lib/uuid.ts'
 
 const PAGE_SIZE = 50
 const SOURCE_LABELS = { typed: 'saisi', pasted: 'liste collée', import: 'import', ocr: 'lecture de scan', copied: 'version précédente' } as const
@@ -113,7 +114,7 @@ const routes: FastifyPluginAsync = async (app) => {
     if (!found) return reply
     const version = await currentVersion(request.em, found.claim)
     const { lineId } = request.params as { lineId: string }
-    const line = /^[0-9a-f-]{36}$/.test(lineId) ? await request.em.findOne(ClaimLine, { id: lineId, versionId: version.id, kind: 'pass' }) : null
+    const line = isUuid(lineId) ? await request.em.findOne(ClaimLine, { id: lineId, versionId: version.id, kind: 'pass' }) : null
     if (!line || version.status !== 'draft') throw new DomainError('not_found', 'line_not_found', 'Cette ligne n’existe pas dans la version en cours.')
     const current = {
       identifier: line.identifier,

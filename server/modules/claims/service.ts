@@ -12,8 +12,7 @@ import type { AuditContext } from '../accounts/service.ts'
 import { Procedure, type ProcedureEntity } from '../procedure/entities.ts'
 import { Structure, type StructureEntity } from '../structures/entities.ts'
 import { Claim, ClaimLine, ClaimVersion, Evidence, type ClaimEntity, type ClaimLineEntity, type ClaimVersionEntity } from './entities.ts'
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+import { isUuid } from '../../lib/uuid.ts'
 
 export function identifierRule(p: ProcedureEntity): IdentifierRule {
   return { pattern: p.identifierPattern, uppercase: p.identifierUppercase, stripSeparators: p.identifierStripSeparators, example: p.identifierExample }
@@ -208,7 +207,7 @@ export async function addOtherLine(em: EntityManager, claim: ClaimEntity, input:
 /** Changes a pass line of the draft; the same checks as when it was added. */
 export async function updatePassLine(em: EntityManager, claim: ClaimEntity, lineId: string, input: PassLineInput, audit: AuditContext): Promise<ClaimLineEntity> {
   const version = await draftVersion(em, claim)
-  const line = UUID.test(lineId) ? await em.findOne(ClaimLine, { id: lineId, versionId: version.id, kind: 'pass' }) : null
+  const line = isUuid(lineId) ? await em.findOne(ClaimLine, { id: lineId, versionId: version.id, kind: 'pass' }) : null
   if (!line) throw new DomainError('not_found', 'line_not_found', 'Cette ligne n’existe pas dans la version en cours.')
   const procedure = await em.findOneOrFail(Procedure, { id: claim.procedureId })
   const { line: changed, errors } = parsePassLine(input, procedure)
@@ -223,7 +222,7 @@ export async function updatePassLine(em: EntityManager, claim: ClaimEntity, line
 
 export async function deleteLine(em: EntityManager, claim: ClaimEntity, lineId: string, audit: AuditContext): Promise<void> {
   const version = await draftVersion(em, claim)
-  const line = UUID.test(lineId) ? await em.findOne(ClaimLine, { id: lineId, versionId: version.id }) : null
+  const line = isUuid(lineId) ? await em.findOne(ClaimLine, { id: lineId, versionId: version.id }) : null
   if (!line) throw new DomainError('not_found', 'line_not_found', 'Cette ligne n’existe pas dans la version en cours.')
   const before = { lineId: line.id, identifier: line.identifier, amountCents: line.amountCents }
   em.remove(line)

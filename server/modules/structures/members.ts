@@ -8,6 +8,7 @@ import { Account } from '../accounts/entities.ts'
 import { createAccount, EmailSchema } from '../accounts/lifecycle.ts'
 import { findAccountByEmail, type AuditContext } from '../accounts/service.ts'
 import { Invitation, Membership, Structure, type InvitationEntity } from './entities.ts'
+import { isUuid } from '../../lib/uuid.ts'
 
 const INVITATION_LIFETIME_MS = 7 * 24 * 3600_000
 
@@ -32,7 +33,7 @@ export async function decideJoinRequest(
   approve: boolean,
   audit: AuditContext,
 ): Promise<void> {
-  const membership = await em.findOne(Membership, { id: membershipId, structureId, status: 'pending' })
+  const membership = isUuid(membershipId) ? await em.findOne(Membership, { id: membershipId, structureId, status: 'pending' }) : null
   if (!membership) throw new DomainError('not_found', 'join_request_not_found', 'Cette demande n’existe pas ou a déjà été traitée.')
   membership.status = approve ? 'active' : 'rejected'
   membership.decidedBy = audit.actor.id
