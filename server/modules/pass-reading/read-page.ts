@@ -1,0 +1,104 @@
+// One page, from image to identifiers a person can confirm: prepare (grey, size, straighten),
+// decode codes, OCR the text lines, find and snap identifiers with lib/pass-reading.ts, and cut a
+// crop of each pass so the review screen shows what was read beside what was proposed.
+import type { Sharp } from 'sharp'
+import type { IdentifierRule } from '../../lib/pass-identifier.ts'
+import { normaliseIdentifier } from '../../lib/pass-identifier.ts'
+import { readIdentifiers, type LedgerIndex, type ReadHow } from '../../lib/pass-reading.ts'
+import { unreadable } from './decode.ts'
+import { readCodes } from './codes.ts'
+import { recognise, type OcrLine } from './ocr-pool.ts'
+import { cropJpeg, preparePage, toPgm, type PrepareOptions, type PreparedPage } from './preprocess.ts'
+
+export type Box = { x: number; y: number; width: number; height: number }
+
+export type PageCandidate = {
+  identifier: string
+  how: ReadHow
+  confidence: number
+  alternatives: string[]
+  raw: string
+  note: string
+  inLedger: boolean | null
+  box: Box
+  crop: Buffer
+}
+
+export type PageReading = { candidates: PageCandidate[]; skew: number; text: string; codes: string[] }
+
+export type ReadOptions = { rule: IdentifierRule; index: LedgerIndex | null; prepare?: PrepareOptions; codes?: boolean }
+
+/**
+ * Mean difference between neighbouring pixels on sampled rows: a few units on a page of print,
+ * tens on pure noise (where Tesseract would spend minutes finding letters in the grain).
+ */
+export function grain(page: PreparedPage): number {
+  let total = 0
+  let count = 0
+  const rowStep = Math.max(1, Math.floor(page.height / 200))
+  for (let y = 0; y < page.height; y += rowStep) {
+    const row = y * page.width
+    for (let x = 1; x < page.width; x++) {
+      total += Math.abs((page.data[row + x] as number) - (page.data[row + x - 1] as number))
+      count++
+    }
+  }
+  return count ? total / count : 0
+}
+export const MAX_GRAIN = 30
+
+function union(boxes: Box[]): Box {
+  const x = Math.min(...boxes.map((b) => b.x))
+  const y = Math.min(...boxes.map((b) => b.y))
+  return { x, y, width: Math.max(...boxes.map((b) => b.x + b.width)) - x, height: Math.max(...boxes.map((b) => b.y + b.height)) - y }
+}
+
+/** The identifier's line, widened to show the pass around it (a few lines above and below). */
+function around(box: Box, page: PreparedPage): Box {
+  const h = Math.max(box.height, 12)
+  const x = Math.max(0, box.x - h)
+  const y = Math.max(0, box.y - 2.5 * h)
+  const right = Math.min(page.width, box.x + box.width * 1.6 + h)
+  const bottom = Math.min(page.height, box.y + box.height + 2.5 * h)
+  return { x, y, width: right - x, height: bottom - y }
+}
+
+export async function readPage(image: Sharp, options: ReadOptions): Promise<PageReading> {
+  const page = await preparePage(image, options.prepare)
+  if (grain(page) > MAX_GRAIN) throw unreadable('Cette page ne ressemble pas à un scan ou une photo de pass (image brouillée ou bruit) : rien n’a pu être lu.')
+  const [codes, ocr] = await Promise.all([options.codes === false ? [] : readCodes(page), recognise(toPgm(page))])
+  const lines: OcrLine[] = ocr.lines
+  const starts: number[] = []
+  let text = ''
+  for (const line of lines) {
+    starts.push(text.length)
+    text += `${line.text}\n`
+  }
+  const linesBetween = (start: number, end: number) => lines.filter((line, i) => (starts[i] as number) < end && (starts[i] as number) + line.text.length > start)
+  const results = readIdentifiers(text, options.rule, options.index, codes.map((c) => c.text))
+  const candidates: PageCandidate[] = []
+  for (const r of results) {
+    let box: Box | null = null
+    if (r.start !== null && r.end !== null) {
+      const hit = linesBetween(r.start, r.end)
+      if (hit.length) box = union(hit.map((l) => l.box))
+    } else {
+      // A code: show the printed number when the text has it too, else the code itself.
+      const line = lines.find((l) => normaliseIdentifier(l.text, options.rule).includes(r.identifier))
+      box = line ? line.box : (codes.find((c) => c.text.includes(r.identifier))?.box ?? null)
+    }
+    const shown = box ? around(box, page) : { x: 0, y: 0, width: page.width, height: page.height }
+    candidates.push({
+      identifier: r.identifier,
+      how: r.how,
+      confidence: r.confidence,
+      alternatives: r.alternatives,
+      raw: r.raw.slice(0, 200),
+      note: r.note,
+      inLedger: r.inLedger,
+      box: shown,
+      crop: await cropJpeg(page, shown),
+    })
+  }
+  return { candidates, skew: page.skew, text, codes: codes.map((c) => c.text) }
+}
