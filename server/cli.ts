@@ -1,7 +1,8 @@
 // `npm run cli -- <command> [--option value]`: operator commands. Each command is a small
 // function over the runtime; the list below is the help text.
 import { parseArgs } from 'node:util'
-import { writeFileSync } from 'node:fs'
+import { readdirSync, writeFileSync } from 'node:fs'
+import { basename, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { loadConfig } from './config.ts'
 import { DomainError } from './errors.ts'
@@ -11,6 +12,9 @@ import { recordAudit, verifyAuditChain } from './modules/audit/service.ts'
 import { queueMail } from './modules/notifications/service.ts'
 import { createProfessionalAccount } from './modules/accounts/lifecycle.ts'
 import { ROLES } from './modules/accounts/entities.ts'
+import { currentProcedure } from './modules/claims/service.ts'
+import { identifyFiles, runLoad } from './modules/ledger/service.ts'
+import { loadNationalFixture } from '../fixtures/national/seed.ts'
 
 const PROFESSIONAL_ROLES = ROLES.filter((r) => r !== 'structure')
 
@@ -102,6 +106,67 @@ const commands: Record<string, Command> = {
       return 0
     },
   },
+  'ledger:load': {
+    summary: "Charge des extractions du grand livre de l'opérateur (CSV ; le type est reconnu à l'en-tête), puis rapproche toutes les déclarations.",
+    options: {
+      dir: { type: 'string', description: 'dossier dont tous les .csv sont chargés' },
+      files: { type: 'string', description: 'fichiers séparés par des virgules' },
+    },
+    needsRuntime: true,
+    run: async (args, runtime) => {
+      const rt = runtime!
+      const paths = ledgerPaths(args)
+      if (paths.length === 0) {
+        console.error('--dir ou --files est requis.')
+        return 2
+      }
+      const em = rt.orm.em.fork()
+      const procedure = await currentProcedure(em)
+      // A folder may hold other files (the national fixture's structures.csv): only ledger headers count.
+      const files = await identifyFiles(paths.map((path) => ({ path, name: basename(path) })), { skipUnknown: typeof args.dir === 'string' })
+      const started = performance.now()
+      let last = ''
+      const result = await runLoad(em, rt.databaseUrl, {
+        procedureId: procedure.id,
+        files,
+        actor: { id: null, role: 'cli' },
+        onProgress: (p) => {
+          const line = `  ${p.kind.padEnd(15)} ${p.phase.padEnd(6)} ${Math.round((100 * p.bytesDone) / Math.max(1, p.bytesTotal))} %`
+          if (line !== last) console.log(line)
+          last = line
+        },
+      })
+      const seconds = ((performance.now() - started) / 1000).toFixed(1)
+      if (!result.ok) {
+        for (const report of result.reports) {
+          console.error(`Fichier refusé en entier : ${report.name} (${report.problemCount} problème(s)) ; la version précédente reste en service.`)
+          for (const p of report.problems) console.error(`  ligne ${p.line}${p.column ? `, colonne ${p.column}` : ''} : ${p.reason}${p.value ? ` (« ${p.value} »)` : ''}`)
+          if (report.problemCount > report.problems.length) console.error(`  … et ${report.problemCount - report.problems.length} autre(s).`)
+        }
+        return 1
+      }
+      for (const v of result.versions) console.log(`  ${v.kind.padEnd(15)} ${String(v.rows).padStart(9)} lignes  version ${v.id}`)
+      console.log(`Grand livre chargé en ${seconds} s ; ${result.reconciled} ligne(s) de pass rapprochée(s).`)
+      return 0
+    },
+  },
+  'national:load': {
+    summary: 'Charge le jeu national (npm run fixtures:national) : procédure, grand livre, structures, déclarations, rapprochement.',
+    options: { dir: { type: 'string', description: 'dossier du jeu (défaut var/fixtures/national)' } },
+    needsRuntime: true,
+    run: async (args, runtime) => {
+      const rt = runtime!
+      const started = performance.now()
+      const dir = typeof args.dir === 'string' ? args.dir : 'var/fixtures/national'
+      const result = await loadNationalFixture(rt.orm.em.fork(), rt.databaseUrl, dir)
+      if (!result.ledger.ok) {
+        console.error(`Grand livre refusé : ${JSON.stringify(result.ledger.reports).slice(0, 2000)}`)
+        return 1
+      }
+      console.log(`Jeu national chargé en ${((performance.now() - started) / 1000).toFixed(1)} s : ${result.lines} lignes déclarées, ${result.reconciled} rapprochées.`)
+      return 0
+    },
+  },
   'audit:verify': {
     summary: "Recalcule la chaîne d'audit et signale le premier maillon rompu.",
     needsRuntime: true,
@@ -115,6 +180,13 @@ const commands: Record<string, Command> = {
       return 1
     },
   },
+}
+
+function ledgerPaths(args: Record<string, string | boolean | undefined>): string[] {
+  if (typeof args.dir === 'string') {
+    return readdirSync(args.dir).filter((f) => f.toLowerCase().endsWith('.csv')).sort().map((f) => join(args.dir as string, f))
+  }
+  return typeof args.files === 'string' ? args.files.split(',').map((f) => f.trim()).filter(Boolean) : []
 }
 
 function help(): void {

@@ -57,12 +57,12 @@ export function eventHash(
  * Appends an event. Must run inside the use case's transaction: the advisory lock serialises
  * writers so that each event links to the one committed just before it.
  */
-export async function recordAudit(em: EntityManager, input: AuditInput): Promise<AuditEventEntity> {
-  await em.execute(`select pg_advisory_xact_lock(hashtext('audit_event_chain'))`)
-  const [last] = await em.execute<{ hash: string }[]>(`select "hash" from "audit_event" order by "id" desc limit 1`)
+type SqlRunner = { query<R>(sql: string, params?: unknown[]): Promise<{ rows: R[] }> }
+
+function buildEvent(input: AuditInput, prevHash: string): Omit<AuditEventEntity, 'id' | 'hash'> {
   // JSON round trip: what is hashed is exactly what jsonb will give back (dates become strings).
   const plain = (v: Record<string, unknown> | null | undefined) => (v ? JSON.parse(JSON.stringify(v)) : null)
-  const event = {
+  return {
     occurredAt: new Date(),
     actorId: input.actor.id,
     actorRole: input.actor.role,
@@ -72,11 +72,35 @@ export async function recordAudit(em: EntityManager, input: AuditInput): Promise
     before: plain(input.before),
     after: plain(input.after),
     requestId: input.requestId ?? null,
-    prevHash: last?.hash ?? GENESIS_HASH,
+    prevHash,
   }
+}
+
+/**
+ * Appends an event. Must run inside the use case's transaction: the advisory lock serialises
+ * writers so that each event links to the one committed just before it.
+ */
+export async function recordAudit(em: EntityManager, input: AuditInput): Promise<AuditEventEntity> {
+  await em.execute(`select pg_advisory_xact_lock(hashtext('audit_event_chain'))`)
+  const [last] = await em.execute<{ hash: string }[]>(`select "hash" from "audit_event" order by "id" desc limit 1`)
+  const event = buildEvent(input, last?.hash ?? GENESIS_HASH)
   const row = em.create(AuditEvent, { ...event, hash: eventHash(event) })
   await em.flush()
   return row
+}
+
+/** The same append on a raw pg client, for bulk use cases that run their own transaction (ledger loads). */
+export async function recordAuditSql(client: SqlRunner, input: AuditInput): Promise<void> {
+  await client.query(`select pg_advisory_xact_lock(hashtext('audit_event_chain'))`)
+  const { rows } = await client.query<{ hash: string }>(`select "hash" from "audit_event" order by "id" desc limit 1`)
+  const event = buildEvent(input, rows[0]?.hash ?? GENESIS_HASH)
+  await client.query(
+    `insert into "audit_event" ("occurred_at", "actor_id", "actor_role", "action", "entity_type", "entity_id", "before", "after", "request_id", "prev_hash", "hash")
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    [event.occurredAt, event.actorId, event.actorRole, event.action, event.entityType, event.entityId,
+      event.before === null ? null : JSON.stringify(event.before), event.after === null ? null : JSON.stringify(event.after),
+      event.requestId, event.prevHash, eventHash(event)],
+  )
 }
 
 /** Recomputes the chain; returns the id of the first broken link, or null if the chain holds. */

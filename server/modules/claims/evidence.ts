@@ -2,6 +2,7 @@
 // their kind so that the checklist knows which lines they support (R622-23).
 import type { EntityManager } from '@mikro-orm/postgresql'
 import { DomainError } from '../../errors.ts'
+import { reconcileClaim } from '../reconciliation/service.ts'
 import { recordAudit } from '../audit/service.ts'
 import type { AuditContext } from '../accounts/service.ts'
 import type { EvidenceStore } from '../evidence/store.ts'
@@ -46,6 +47,8 @@ export async function recordEvidence(em: EntityManager, claim: ClaimEntity, file
   for (const row of rows) {
     await recordAudit(em, { ...audit, action: 'evidence.added', entityType: 'claim', entityId: claim.id, after: { evidenceId: row.id, sha256: row.sha256, kind, sizeBytes: row.sizeBytes, mime: row.mime } })
   }
+  // Evidence turns "unscanned, ask for proof" into "admit" (DOMAIN §5).
+  await reconcileClaim(em, claim.procedureId, claim.id)
   return rows
 }
 
@@ -63,6 +66,7 @@ export async function withdrawEvidence(em: EntityManager, claim: ClaimEntity, ev
   row.removedAt = new Date()
   await em.flush()
   await recordAudit(em, { ...audit, action: 'evidence.withdrawn', entityType: 'claim', entityId: claim.id, before: { evidenceId: row.id, sha256: row.sha256 } })
+  await reconcileClaim(em, claim.procedureId, claim.id)
 }
 
 export async function findEvidence(em: EntityManager, claimId: string, evidenceId: string): Promise<EvidenceEntity | null> {

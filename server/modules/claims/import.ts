@@ -6,6 +6,7 @@ import { sql } from 'kysely'
 import { DomainError } from '../../errors.ts'
 import { guessMapping, validateRows, type ColumnRole, type ImportResult } from '../../lib/claim-import.ts'
 import { readTable, type SheetTable } from '../../lib/spreadsheet.ts'
+import { reconcileClaim } from '../reconciliation/service.ts'
 import { recordAudit } from '../audit/service.ts'
 import type { AuditContext } from '../accounts/service.ts'
 import type { EvidenceStore } from '../evidence/store.ts'
@@ -95,5 +96,6 @@ export async function commitImport(
         as t(identifier, cents, reason, service_date, scan_date, funder, after_judgment, row_number)`.execute(em.getKysely())
   const skipped = table.rows.length - lines.length
   await recordAudit(em, { ...audit, action: 'claim.lines_imported', entityType: 'claim', entityId: claim.id, after: { evidenceId: evidence.id, sha256: evidence.sha256, imported: lines.length, skipped } })
+  await reconcileClaim(em, claim.procedureId, claim.id)
   return { imported: lines.length, skipped }
 }

@@ -7,6 +7,7 @@ import { checklist, claimTotals, type ChecklistItem, type ClaimTotals, type Rule
 import { creditorDeadlines, deadlineStatus, type CreditorDeadlines, type DeadlineStatus } from '../../lib/deadlines.ts'
 import { parseEuros } from '../../lib/money.ts'
 import { checkIdentifier, type IdentifierRule } from '../../lib/pass-identifier.ts'
+import { reconcileClaim } from '../reconciliation/service.ts'
 import { recordAudit } from '../audit/service.ts'
 import type { AuditContext } from '../accounts/service.ts'
 import { Procedure, type ProcedureEntity } from '../procedure/entities.ts'
@@ -134,6 +135,7 @@ export async function addPassLine(em: EntityManager, claim: ClaimEntity, input: 
   const created = em.create(ClaimLine, { ...line, versionId: version.id, source: 'typed' })
   await em.flush()
   await recordAudit(em, { ...audit, action: 'claim.line_added', entityType: 'claim', entityId: claim.id, after: { lineId: created.id, identifier: created.identifier, amountCents: created.amountCents } })
+  await reconcileClaim(em, claim.procedureId, claim.id)
   return created
 }
 
@@ -165,6 +167,7 @@ export async function addPastedList(em: EntityManager, claim: ClaimEntity, text:
   }
   await em.flush()
   await recordAudit(em, { ...audit, action: 'claim.lines_pasted', entityType: 'claim', entityId: claim.id, after: { count: identifiers.length } })
+  await reconcileClaim(em, claim.procedureId, claim.id)
   return identifiers.length
 }
 
@@ -217,6 +220,7 @@ export async function updatePassLine(em: EntityManager, claim: ClaimEntity, line
   Object.assign(line, changed)
   await em.flush()
   await recordAudit(em, { ...audit, action: 'claim.line_changed', entityType: 'claim', entityId: claim.id, before: { lineId, ...before }, after: { lineId, identifier: line.identifier, amountCents: line.amountCents, serviceDate: line.serviceDate, scanDate: line.scanDate, funder: line.funder } })
+  await reconcileClaim(em, claim.procedureId, claim.id)
   return line
 }
 
@@ -228,6 +232,7 @@ export async function deleteLine(em: EntityManager, claim: ClaimEntity, lineId: 
   em.remove(line)
   await em.flush()
   await recordAudit(em, { ...audit, action: 'claim.line_removed', entityType: 'claim', entityId: claim.id, before })
+  await reconcileClaim(em, claim.procedureId, claim.id)
 }
 
 export type ClaimView = {

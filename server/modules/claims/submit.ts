@@ -7,6 +7,7 @@ import { formatFrenchDate } from '../../lib/calendar.ts'
 import { canSubmit } from '../../lib/claim-rules.ts'
 import { formatEuros } from '../../lib/money.ts'
 import { findCommune } from '../../lib/territory.ts'
+import { reconcileClaim } from '../reconciliation/service.ts'
 import { recordAudit } from '../audit/service.ts'
 import type { AuditContext } from '../accounts/service.ts'
 import { renderClaimPdf, type ClaimDocumentData } from '../documents/claim-pdf.ts'
@@ -169,5 +170,6 @@ export async function startNewVersion(em: EntityManager, claim: ClaimEntity, aud
     [next.id, current.id],
   )
   await recordAudit(em, { ...audit, action: 'claim.version_started', entityType: 'claim', entityId: claim.id, after: { version: next.version, kind: next.kind } })
+  await reconcileClaim(em, claim.procedureId, claim.id)
   return next
 }

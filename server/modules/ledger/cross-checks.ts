@@ -1,0 +1,129 @@
+// Rules that span rows, checked with set-based SQL on a freshly COPYed table: no key twice, and
+// every reference (a pass's commanditaire, a scan's or payment's pass) present in the same load or
+// in the current version. Line numbers come from the physical order of a table just filled by
+// COPY (ctid order = file order), so no column is spent on them.
+
+import type { ClientBase } from 'pg'
+import type { LedgerKind, RowProblem } from '../../lib/ledger-files.ts'
+import { REPORT_LIMIT } from './report.ts'
+
+export interface CrossProblems {
+  readonly rows: RowProblem[]
+  readonly count: number
+}
+
+interface Reference {
+  readonly target: LedgerKind
+  readonly join: string
+  readonly column: string
+  readonly reason: string
+  readonly where?: string
+}
+
+const KEYS: Readonly<Record<LedgerKind, { columns: string[]; unique: boolean; reason: string }>> = {
+  commanditaires: { columns: ['id', 'programme'], unique: true, reason: 'commanditaire déjà présent pour ce programme' },
+  passes: { columns: ['identifier'], unique: true, reason: 'identifiant de pass en double' },
+  scans: { columns: ['identifier'], unique: true, reason: 'pass scanné deux fois' },
+  payments: { columns: ['identifier'], unique: false, reason: '' },
+  creditors: { columns: ['siret'], unique: true, reason: 'SIRET en double dans la liste' },
+}
+
+const REFERENCES: Partial<Record<LedgerKind, Reference>> = {
+  passes: {
+    target: 'commanditaires',
+    join: 't."commanditaire_id" = r."id" and t."programme" = r."programme"',
+    column: 'commanditaire_id',
+    reason: 'commanditaire inconnu pour ce programme (absent du fichier des commanditaires)',
+  },
+  scans: { target: 'passes', join: 't."identifier" = r."identifier"', column: 'identifier', reason: 'pass absent du fichier des pass émis' },
+  payments: {
+    target: 'passes',
+    join: 't."identifier" = r."identifier"',
+    column: 'identifier',
+    reason: 'pass absent du fichier des pass émis',
+    where: 't."identifier" is not null',
+  },
+}
+
+const SIRET_KINDS: ReadonlySet<LedgerKind> = new Set(['scans', 'payments', 'creditors'])
+
+const TABLES: Readonly<Record<LedgerKind, string>> = {
+  commanditaires: 'ledger_commanditaire',
+  passes: 'ledger_pass',
+  scans: 'ledger_scan',
+  payments: 'ledger_payment',
+  creditors: 'ledger_creditor',
+}
+
+async function numbered(client: ClientBase, table: string, where: string, column: string, reason: string, value: string): Promise<CrossProblems> {
+  const { rows } = await client.query<{ line: string; value: string | null; total: string }>(
+    `with numbered as (select t.*, row_number() over (order by t.ctid) + 1 as "line" from "${table}" t)
+     select t."line", ${value} as "value", count(*) over () as "total" from numbered t where ${where} order by t."line" limit ${REPORT_LIMIT}`,
+  )
+  return {
+    count: Number(rows[0]?.total ?? 0),
+    rows: rows.map((r) => ({ line: Number(r.line), column, value: (r.value ?? '').slice(0, 80), reason })),
+  }
+}
+
+async function keyProblems(client: ClientBase, kind: LedgerKind, table: string): Promise<CrossProblems> {
+  const key = KEYS[kind]
+  const columns = ['version_id', ...key.columns].map((c) => `"${c}"`).join(', ')
+  await client.query('savepoint key_index')
+  try {
+    // The index is needed anyway to attach the partition; building it is also the quickest
+    // way to learn there is no duplicate.
+    await client.query(`create ${key.unique ? 'unique ' : ''}index on "${table}" (${columns})`)
+    await client.query('release savepoint key_index')
+    return { rows: [], count: 0 }
+  } catch (error) {
+    await client.query('rollback to savepoint key_index')
+    if (!(typeof error === 'object' && error && 'code' in error && error.code === '23505')) throw error
+  }
+  const keyList = key.columns.map((c) => `t."${c}"`).join(', ')
+  const where = `(${keyList}) in (select ${keyList} from "${table}" t group by ${keyList} having count(*) > 1)`
+  return numbered(client, table, where, key.columns.join(' + '), key.reason, key.columns.map((c) => `t."${c}"`).join(` || ' ' || `))
+}
+
+async function referenceSource(client: ClientBase, target: LedgerKind, batch: Partial<Record<LedgerKind, string>>, procedureId: string): Promise<string | null> {
+  const inBatch = batch[target]
+  if (inBatch) return `"${inBatch}"`
+  const { rows } = await client.query<{ id: string }>(
+    `select "id" from "ledger_version" where "procedure_id" = $1 and "kind" = $2 and "status" = 'current'`,
+    [procedureId, target],
+  )
+  const current = rows[0]?.id
+  return current ? `(select * from "${TABLES[target]}" where "version_id" = '${current}')` : null
+}
+
+/** Duplicates and dangling references of a freshly loaded table; creates its key index when clean. */
+export async function crossRowProblems(
+  client: ClientBase,
+  kind: LedgerKind,
+  table: string,
+  batch: Partial<Record<LedgerKind, string>>,
+  procedureId: string,
+): Promise<CrossProblems> {
+  const keys = await keyProblems(client, kind, table)
+  if (keys.count > 0) return keys
+  if (SIRET_KINDS.has(kind)) {
+    const { rows } = await client.query<{ bad: boolean }>(
+      `select exists (select 1 from (select distinct "siret" from "${table}") d where not siret_is_valid(d."siret")) as "bad"`,
+    )
+    if (rows[0]?.bad) {
+      const where = `t."siret" in (select d."siret" from (select distinct "siret" from "${table}") d where not siret_is_valid(d."siret"))`
+      return numbered(client, table, where, 'siret', 'SIRET invalide : la clé de contrôle (Luhn) ne correspond pas', 't."siret"')
+    }
+  }
+  const reference = REFERENCES[kind]
+  if (!reference) return keys
+  const source = await referenceSource(client, reference.target, batch, procedureId)
+  if (source === null) {
+    const reason = `chargez d'abord le fichier « ${reference.target === 'passes' ? 'pass émis' : 'commanditaires'} », ou joignez-le à ce chargement`
+    return { count: 1, rows: [{ line: 1, column: reference.column, value: '', reason }] }
+  }
+  const where = `${reference.where ? `${reference.where} and ` : ''}not exists (select 1 from ${source} r where ${reference.join})`
+  const { rows } = await client.query<{ bad: boolean }>(`select exists (select 1 from "${table}" t where ${where}) as "bad"`)
+  if (!rows[0]?.bad) return keys
+  return numbered(client, table, where, reference.column, reference.reason, `t."${reference.column}"`)
+}
