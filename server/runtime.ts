@@ -12,6 +12,8 @@ import { mailQueue, workMail } from './modules/notifications/jobs.ts'
 import { createMailTransport, type MailTransport } from './modules/notifications/transport.ts'
 import { createTemplateEngine, type TemplateEngine } from './templates/render.ts'
 import { createEvidenceStore, type EvidenceStore } from './modules/evidence/store.ts'
+import { readingQueue, workReading } from './modules/pass-reading/jobs.ts'
+import { stopOcrPool } from './modules/pass-reading/ocr-pool.ts'
 
 export type Runtime = {
   config: Config
@@ -64,10 +66,12 @@ export async function createRuntime(
       const applied = await migrate(orm)
       if (applied.length) log(`migrations applied: ${applied.join(', ')}`)
     }
-    const boss = await startBoss(databaseUrl, [mailQueue(config.mailRetry)], {
+    const boss = await startBoss(databaseUrl, [mailQueue(config.mailRetry), readingQueue()], {
       supervise: options.supervise ?? true,
       onError: (error) => log(`job queue: ${error.message}`),
     })
+    // The OCR pool starts on first use (a reading job); it stops after the queue's workers.
+    stops.push(() => stopOcrPool())
     stops.push(() => boss.stop({ graceful: true, timeout: 10_000 }))
     const files = createEvidenceStore(join(config.varDir, 'evidence'))
     const mail = createMailTransport({ smtpUrl: config.smtpUrl, mailDir: join(config.varDir, 'mail'), filePath: (sha) => files.path(sha) })
@@ -80,6 +84,7 @@ export async function createRuntime(
         mailFrom: config.mailFrom,
         pollingIntervalSeconds: config.jobPollingSeconds,
       })
+      await workReading(boss, { orm, files, pollingIntervalSeconds: config.jobPollingSeconds })
     }
     return { config, orm, boss, templates, mail, files, databaseUrl, startWorkers, stop }
   } catch (error) {

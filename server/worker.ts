@@ -10,7 +10,7 @@ if (!config.databaseUrl) {
 const say = (message: string) => console.log(`[worker] ${message}`)
 const runtime = await createRuntime(config, { log: say, migrate: false })
 await runtime.startWorkers()
-say('working: mail')
+say('working: mail, pass reading')
 const stop = async () => {
   await runtime.stop()
   process.exit(0)

@@ -9,8 +9,9 @@ import { MailMessage } from '../modules/notifications/entities.ts'
 import { Procedure } from '../modules/procedure/entities.ts'
 import { Invitation, Membership, Structure } from '../modules/structures/entities.ts'
 import { Claim, ClaimLine, ClaimVersion, Evidence } from '../modules/claims/entities.ts'
+import { ReadingCandidate, ReadingJob, ReadingPage } from '../modules/pass-reading/entities.ts'
 
-export const entities = [Procedure, MailMessage, AuditEvent, Account, Session, AccountToken, Structure, Membership, Invitation, Claim, ClaimVersion, ClaimLine, Evidence]
+export const entities = [Procedure, MailMessage, AuditEvent, Account, Session, AccountToken, Structure, Membership, Invitation, Claim, ClaimVersion, ClaimLine, Evidence, ReadingJob, ReadingPage, ReadingCandidate]
 
 const migrationsDir = fileURLToPath(new URL('./migrations', import.meta.url))
 

@@ -5,7 +5,7 @@ import type { Sharp } from 'sharp'
 import type { IdentifierRule } from '../../lib/pass-identifier.ts'
 import { normaliseIdentifier } from '../../lib/pass-identifier.ts'
 import { readIdentifiers, type LedgerIndex, type ReadHow } from '../../lib/pass-reading.ts'
-import { unreadable } from './decode.ts'
+import { explainImageError, unreadable } from './decode.ts'
 import { readCodes } from './codes.ts'
 import { recognise, type OcrLine } from './ocr-pool.ts'
 import { cropJpeg, preparePage, toPgm, type PrepareOptions, type PreparedPage } from './preprocess.ts'
@@ -64,7 +64,10 @@ function around(box: Box, page: PreparedPage): Box {
 }
 
 export async function readPage(image: Sharp, options: ReadOptions): Promise<PageReading> {
-  const page = await preparePage(image, options.prepare)
+  // Decoding happens here (sharp is lazy): a truncated or corrupt image fails now, for a reason.
+  const page = await preparePage(image, options.prepare).catch((error: unknown) => {
+    throw explainImageError(error)
+  })
   if (grain(page) > MAX_GRAIN) throw unreadable('Cette page ne ressemble pas à un scan ou une photo de pass (image brouillée ou bruit) : rien n’a pu être lu.')
   const [codes, ocr] = await Promise.all([options.codes === false ? [] : readCodes(page), recognise(toPgm(page))])
   const lines: OcrLine[] = ocr.lines
