@@ -2,6 +2,7 @@
 // (accept, correct, discard, all confident ones), lines marked as read from the file and page;
 // garbage files end with a French reason and the server stays up; a crashed job resumes without
 // duplicates; a cancelled job stops. Real PostgreSQL, real pg-boss worker, real OCR.
+import { Readable } from 'node:stream'
 import t from 'tap'
 import { seedDemo } from '../../fixtures/demo.ts'
 import { SYSTEM_ACTOR } from '../../server/modules/audit/service.ts'
@@ -129,7 +130,7 @@ t.test('a job interrupted after its first page resumes without duplicating resul
   const claim = await em.findOneOrFail(Claim, { structureId: structure.id })
   const { scannedPdf } = await import('../../fixtures/pass-images/pdf.ts')
   const { pdf, pages } = await scannedPdf(21, [1, 2])
-  const stored = await runtime.files.put([pdf], { maxBytes: 10_000_000 })
+  const stored = await runtime.files.put(Readable.from([pdf]), { maxBytes: 10_000_000 })
   const evidence = em.create(Evidence, { claimId: claim.id, sha256: stored.sha256, sizeBytes: stored.sizeBytes, mime: stored.mime, kind: 'pass_scans', originalName: 'deux-pages.pdf' })
   await em.flush()
   // Enqueued on a queue name no worker listens to: this test runs the job itself.
