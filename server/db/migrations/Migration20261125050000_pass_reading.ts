@@ -44,7 +44,7 @@ export class Migration20261125050000_pass_reading extends Migration {
         "raw_text" text not null,
         "identifier" varchar(64) not null,
         "how" text not null check ("how" in ('code', 'exact', 'corrected', 'unmatched')),
-        "confidence" real not null check ("confidence" >= 0 and "confidence" <= 1),
+        "confidence" double precision not null check ("confidence" >= 0 and "confidence" <= 1),
         "alternatives" jsonb not null default '[]',
         "note" text not null,
         "in_ledger" boolean null,
