@@ -25,6 +25,8 @@ import evidenceRoutes from './modules/claims/evidence-routes.ts'
 import importRoutes from './modules/claims/import-routes.ts'
 import submitRoutes from './modules/claims/submit-routes.ts'
 import passReadingRoutes from './modules/pass-reading/routes.ts'
+import ledgerRoutes from './modules/ledger/routes.ts'
+import dashboardRoutes from './modules/reconciliation/routes.ts'
 import multipart from '@fastify/multipart'
 import { multipartOptions } from './modules/evidence/upload.ts'
 import type { MailDeps } from './modules/notifications/service.ts'
@@ -80,6 +82,8 @@ export async function buildApp(runtime: Runtime, options: AppOptions = {}): Prom
   await app.register(evidenceRoutes, { files: runtime.files, limits: config.evidenceLimits })
   await app.register(importRoutes, { files: runtime.files, limits: config.evidenceLimits })
   await app.register(submitRoutes, { files: runtime.files, mail })
+  await app.register(ledgerRoutes, { files: runtime.files, boss: runtime.boss })
+  await app.register(dashboardRoutes)
   await app.register(passReadingRoutes, { files: runtime.files, boss: runtime.boss, limits: config.evidenceLimits })
   return app
 }

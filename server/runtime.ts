@@ -13,6 +13,7 @@ import { createMailTransport, type MailTransport } from './modules/notifications
 import { createTemplateEngine, type TemplateEngine } from './templates/render.ts'
 import { createEvidenceStore, type EvidenceStore } from './modules/evidence/store.ts'
 import { readingQueue, workReading } from './modules/pass-reading/jobs.ts'
+import { ledgerQueue, workLedger } from './modules/ledger/jobs.ts'
 import { stopOcrPool } from './modules/pass-reading/ocr-pool.ts'
 
 export type Runtime = {
@@ -66,7 +67,7 @@ export async function createRuntime(
       const applied = await migrate(orm)
       if (applied.length) log(`migrations applied: ${applied.join(', ')}`)
     }
-    const boss = await startBoss(databaseUrl, [mailQueue(config.mailRetry), readingQueue()], {
+    const boss = await startBoss(databaseUrl, [mailQueue(config.mailRetry), readingQueue(), ledgerQueue()], {
       supervise: options.supervise ?? true,
       onError: (error) => log(`job queue: ${error.message}`),
     })
@@ -85,6 +86,7 @@ export async function createRuntime(
         pollingIntervalSeconds: config.jobPollingSeconds,
       })
       await workReading(boss, { orm, files, pollingIntervalSeconds: config.jobPollingSeconds })
+      await workLedger(boss, { orm, files, databaseUrl: databaseUrl as string, pollingIntervalSeconds: config.jobPollingSeconds })
     }
     return { config, orm, boss, templates, mail, files, databaseUrl, startWorkers, stop }
   } catch (error) {

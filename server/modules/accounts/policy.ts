@@ -16,6 +16,8 @@ export const ACTIONS = [
   'claim.edit',
   'claim.submit',
   'evidence.read',
+  'ledger.load', // load the operator's extracts
+  'dashboard.read', // national figures: ledger, declared, admitted
 ] as const
 export type Action = (typeof ACTIONS)[number]
 
@@ -36,9 +38,9 @@ const PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
     'claim.submit',
     'evidence.read',
   ],
-  liquidator: ['account.self', 'structure.read', 'audit.read', 'claim.read', 'evidence.read'],
-  ministry: ['account.self'],
-  admin: ['account.self', 'structure.read', 'admin.accounts.manage', 'admin.procedure.manage'],
+  liquidator: ['account.self', 'structure.read', 'audit.read', 'claim.read', 'evidence.read', 'ledger.load', 'dashboard.read'],
+  ministry: ['account.self', 'dashboard.read'],
+  admin: ['account.self', 'structure.read', 'admin.accounts.manage', 'admin.procedure.manage', 'ledger.load'],
 }
 
 /** Roles whose members act for a structure and only see their own. */

@@ -37,6 +37,7 @@ export default fp<{ demo: boolean; production: boolean }>(
           footer: 'partials/footer.hbs',
           messages: 'partials/messages.hbs',
           csrf: 'partials/csrf.hbs',
+          claimFigures: 'partials/claim-figures.hbs',
         },
       },
       defaultContext: { demo: options.demo, lang: 'fr' },

@@ -1,0 +1,176 @@
+// The operator's ledger and the reconciliation (issue 6), on the small national plan: every
+// declared line gets the status the generator injected; a file with bad rows is refused whole with
+// every bad row named while the previous version keeps answering; a killed load changes nothing;
+// nothing is admitted twice, even concurrently.
+import { spawn, execFileSync } from 'node:child_process'
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs'
+import { once } from 'node:events'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t from 'tap'
+import { loadNationalFixture } from '../../fixtures/national/seed.ts'
+import { SYSTEM_ACTOR } from '../../server/modules/audit/service.ts'
+import { addPassLine } from '../../server/modules/claims/service.ts'
+import { Claim } from '../../server/modules/claims/entities.ts'
+import { identifyFiles, runLoad } from '../../server/modules/ledger/service.ts'
+import { decideLine } from '../../server/modules/review/decisions.ts'
+import { createRuntime } from '../../server/runtime.ts'
+import { testConfig } from '../helpers/app.ts'
+
+const config = await testConfig(t)
+const runtime = await createRuntime(config, { supervise: false })
+t.teardown(() => runtime.stop())
+const dir = mkdtempSync(join(tmpdir(), 'creances-ledger-'))
+t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+execFileSync(process.execPath, ['fixtures/national/cli.ts', '--small', '--out', dir], { stdio: 'ignore' })
+const loaded = await loadNationalFixture(runtime.orm.em.fork(), runtime.databaseUrl, dir)
+const em = () => runtime.orm.em.fork()
+const procedureId = (await em().execute<{ id: string }[]>(`select "id" from "procedure" limit 1`))[0]?.id as string
+
+const currentPasses = async () =>
+  (await em().execute<{ id: string; rows: number }[]>(`select "id", "rows" from "ledger_version" where "kind" = 'passes' and "status" = 'current'`))[0]
+
+t.test('every declared pass gets exactly the status the fixture injected', async (t) => {
+  t.ok(loaded.ledger.ok, 'the ledger loads')
+  t.ok(loaded.lines > 3000, `${loaded.lines} lines declared`)
+  t.equal(loaded.reconciled, loaded.lines, 'each line reconciled once')
+  await em().execute(`create table "expected_line" ("siret" text, "identifier" text, "cents" bigint, "service_date" date, "expected" text)`)
+  const client = (await import('pg')).default
+  const c = new client.Client({ connectionString: runtime.databaseUrl })
+  await c.connect()
+  const { from } = await import('pg-copy-streams')
+  const { pipeline } = await import('node:stream/promises')
+  const { createReadStream } = await import('node:fs')
+  await pipeline(createReadStream(join(dir, 'claim-lines.csv')), c.query(from(`copy "expected_line" from stdin with (format csv, header true, delimiter ';')`)))
+  await c.end()
+  const [row] = await em().execute<{ agree: string; disagree: string; statuses: string }[]>(`
+    select count(*) filter (where r."status" = e."expected") as "agree", count(*) filter (where r."status" is distinct from e."expected") as "disagree",
+           count(distinct r."status") as "statuses"
+    from "expected_line" e join "structure" s on s."siret" = e."siret" join "claim" c on c."structure_id" = s."id"
+    join "claim_version" v on v."claim_id" = c."id" join "claim_line" l on l."version_id" = v."id" and l."identifier" = e."identifier"
+    left join "line_reconciliation" r on r."claim_line_id" = l."id"`)
+  t.equal(Number(row?.disagree), 0, 'no line disagrees with the injected truth')
+  t.equal(Number(row?.agree), loaded.lines)
+  t.equal(Number(row?.statuses), 8, 'all eight statuses of DOMAIN §5 occur')
+  const [unknown] = await em().execute<{ n: string; with_suggestion: string }[]>(
+    `select count(*) as "n", count(*) filter (where "suggestions" is not null) as "with_suggestion" from "line_reconciliation" where "status" = 'unknown'`,
+  )
+  t.equal(unknown?.with_suggestion, unknown?.n, 'every unknown identifier gets a near match (one slip away)')
+  const [after] = await em().execute<{ n: string }[]>(`select count(*) as "n" from "line_reconciliation" where "after_judgment"`)
+  t.ok(Number(after?.n) > 0, 'passes used after the judgment are flagged')
+})
+
+t.test('an edit reconciles its claim at once, and the claims that share an identifier', async (t) => {
+  const [pair] = await em().execute<{ identifier: string; claim_id: string; other: string }[]>(`
+    select r."identifier", r."claim_id", (select c2."id" from "claim" c2 where c2."id" <> r."claim_id" limit 1) as "other"
+    from "line_reconciliation" r where r."status" = 'unscanned_known' limit 1`)
+  if (!pair) return t.fail('no unscanned line')
+  const fork = em()
+  await fork.transactional(async (tx) => {
+    const other = await tx.findOneOrFail(Claim, { id: pair.other })
+    await addPassLine(tx, other, { identifier: pair.identifier }, { actor: SYSTEM_ACTOR, requestId: null })
+  })
+  const rows = await em().execute<{ claim_id: string; status: string }[]>(`select "claim_id", "status" from "line_reconciliation" where "identifier" = ?`, [pair.identifier])
+  t.equal(rows.length, 2)
+  t.ok(rows.every((r) => r.status === 'duplicate_declared'), 'both declarations are held as duplicates')
+})
+
+t.test('nothing is admitted twice: two concurrent admissions of one pass, exactly one succeeds', async (t) => {
+  const [dup] = await em().execute<{ identifier: string; ids: string[] }[]>(`
+    select "identifier", array_agg("claim_line_id") as "ids" from "line_reconciliation" where "status" = 'duplicate_declared'
+    group by 1 having count(*) = 2 limit 1`)
+  if (!dup) return t.fail('no duplicate pair')
+  const results = await Promise.allSettled(
+    dup.ids.map((lineId) => em().transactional((tx) => decideLine(tx, { lineId, decision: 'admit' }, SYSTEM_ACTOR))),
+  )
+  t.equal(results.filter((r) => r.status === 'fulfilled').length, 1, 'one admission')
+  const refused = results.find((r) => r.status === 'rejected')
+  t.match(refused && 'reason' in refused ? String(refused.reason) : '', /déjà admis/)
+  const [count] = await em().execute<{ n: string }[]>(`select count(*) as "n" from "line_decision" where "identifier" = ? and "decision" = 'admit'`, [dup.identifier])
+  t.equal(Number(count?.n), 1)
+  await t.rejects(
+    em().execute(`insert into "line_decision" ("claim_line_id", "procedure_id", "claim_id", "identifier", "decision", "decided_at")
+      select ?, "procedure_id", "claim_id", "identifier", 'admit', now() from "line_decision" where "identifier" = ?`, [dup.ids[1], dup.identifier]),
+    /line_decision_admitted_once|duplicate key/,
+    'the database itself refuses a second admission',
+  )
+})
+
+/** A passes file of `rows` rows following the fixture's conventions, with bad rows at given lines. */
+async function passesFile(path: string, rows: number, bad: ReadonlyMap<number, string>): Promise<void> {
+  const out = createWriteStream(path)
+  let chunk = 'identifier;carnet_id;commanditaire_id;programme;issue_date;face_value_cents;valid_until;carnet_state\n'
+  for (let i = 1; i <= rows; i++) {
+    const line = i + 1
+    chunk += bad.get(line) ?? `PN19Z${String(i).padStart(7, '0')};K19${String(Math.ceil(i / 10)).padStart(6, '0')};C001;AAP 2019;2019-11-19;1000;2019-12-31;issued`
+    chunk += '\n'
+    if (chunk.length > 1 << 20) {
+      if (!out.write(chunk)) await once(out, 'drain')
+      chunk = ''
+    }
+  }
+  out.end(chunk)
+  await once(out, 'finish')
+}
+
+t.test('a million-row file with 3 bad rows is refused whole, the report names them, the previous version answers', async (t) => {
+  const before = await currentPasses()
+  const path = join(dir, 'passes-bad.csv')
+  const bad = new Map([
+    [123_457, 'PN19Z0123456;K19012346;C001;AAP 2019;2019-02-30;1000;2019-12-31;issued'],
+    [500_001, 'PN19Z0500000;K19050000;C001;AAP 2019;2019-11-19;dix euros;2019-12-31;issued'],
+    [999_999, 'PN19Z0999998;K19099999;C001;AAP 2019;2019-11-19;1000;2019-12-31;perdu'],
+  ])
+  await passesFile(path, 1_000_000, bad)
+  const files = await identifyFiles([{ path, name: 'passes-bad.csv' }])
+  const result = await runLoad(em(), runtime.databaseUrl, { procedureId, files, actor: SYSTEM_ACTOR })
+  t.notOk(result.ok, 'refused')
+  if (result.ok) return
+  const [report] = result.reports
+  t.equal(report?.problemCount, 3)
+  t.same(report?.problems.map((p) => [p.line, p.column]), [[123_457, 'issue_date'], [500_001, 'face_value_cents'], [999_999, 'carnet_state']])
+  t.same(await currentPasses(), before, 'the previous version is still current')
+  const [answer] = await em().execute<{ n: string }[]>(`select count(*) as "n" from "ledger_pass" where "version_id" = ?`, [before?.id])
+  t.equal(Number(answer?.n), before?.rows, 'and still answers')
+  const [orphans] = await em().execute<{ n: string }[]>(`select count(*) as "n" from pg_tables where tablename like 'ledger_pass_%' and tablename not in (select 'ledger_pass_' || replace("id"::text, '-', '') from "ledger_version")`)
+  t.equal(Number(orphans?.n), 0, 'no table left behind')
+  const [load] = await em().execute<{ status: string }[]>(`select "status" from "ledger_load" where "id" = ?`, [result.loadId])
+  t.equal(load?.status, 'refused')
+})
+
+t.test('killing the process mid-load leaves the previous version intact and usable', async (t) => {
+  const before = await currentPasses()
+  const path = join(dir, 'passes-big.csv')
+  await passesFile(path, 1_500_000, new Map())
+  const child = spawn(process.execPath, ['server/cli.ts', 'ledger:load', '--files', path], {
+    env: { ...process.env, DATABASE_URL: runtime.databaseUrl, VAR_DIR: config.varDir, LOG_LEVEL: 'silent', NODE_ENV: 'test' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()))
+  // Kill it once the COPY is under way.
+  await new Promise<void>((resolve) => {
+    const check = setInterval(() => {
+      if (/passes\s+copy\s+[1-9]\d* %/u.test(output)) {
+        clearInterval(check)
+        resolve()
+      }
+    }, 20)
+    child.on('exit', () => {
+      clearInterval(check)
+      resolve()
+    })
+  })
+  child.kill('SIGKILL')
+  await once(child, 'exit').catch(() => {})
+  t.match(output, /passes\s+copy/, 'the load had started copying')
+  // The server notices the dead connection and rolls its transaction back.
+  for (let i = 0; i < 100; i++) {
+    const [busy] = await em().execute<{ n: string }[]>(`select count(*) as "n" from pg_stat_activity where application_name = 'ledger-load'`)
+    if (Number(busy?.n) === 0) break
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  t.same(await currentPasses(), before, 'the previous version is still current')
+  const [answer] = await em().execute<{ n: string }[]>(`select count(*) as "n" from "ledger_pass" where "version_id" = ?`, [before?.id])
+  t.equal(Number(answer?.n), before?.rows, 'and answers in full')
+})
