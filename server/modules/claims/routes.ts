@@ -1,4 +1,5 @@
 // Pages of a claim: its home (status, countdown, totals, next step) and its lines.
+import { claimReconciliation } from '../reconciliation/claim-view.ts'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { formatFrenchDate } from '../../lib/calendar.ts'
 import { formatDecimal, formatEuros } from '../../lib/money.ts'
@@ -28,7 +29,8 @@ const routes: FastifyPluginAsync = async (app) => {
     const canEdit = decide(request.actor, 'claim.edit', { structureId: structure.id }) === 'allow'
     if (!claim) return reply.page('claims/start', { title: 'Ma déclaration de créance', structure, canEdit })
     const view = await claimView(request.em, claim)
-    return reply.page('claims/home', { title: `Déclaration ${claim.number}`, structure, claim: presentClaim(view), canEdit, base: base(structure.id) })
+    const reconciliation = await claimReconciliation(request.em, claim.procedureId, claim.id)
+    return reply.page('claims/home', { title: `Déclaration ${claim.number}`, structure, claim: presentClaim(view), reconciliation, canEdit, base: base(structure.id) })
   })
 
   app.post('/structures/:structureId/declaration', access('claim.edit'), async (request, reply) => {
