@@ -1,28 +1,31 @@
-// The skew of a scanned or photographed page, from its dark pixels: rotated by the right angle,
+// The skew of a scanned or photographed page, from the top edges of its ink: rotated by the right angle,
 // text lines fall into few rows, so the row histogram is peakiest (projection profile). Tesseract
 // reads a line tilted by more than a couple of degrees badly; scans come in at up to ±7°.
 // Pure: grey pixels in, degrees out, so it is tested without images.
 
 export type Grey = { data: Uint8Array; width: number; height: number }
 
-/** Dark pixels' coordinates, thresholded against the page's own brightness. */
+/**
+ * Where ink begins below paper: pixels much darker than the pixel a few rows above. Text gives
+ * many (the tops of letters line up along each line); a large dark area (the table around a
+ * photographed page, a printed band) only gives its top edge, so it cannot outvote the text.
+ */
 function darkPoints(image: Grey, maxPoints: number): { xs: Float64Array; ys: Float64Array } {
   const { data, width, height } = image
-  let sum = 0
-  for (let i = 0; i < data.length; i++) sum += data[i] as number
-  const threshold = Math.min(128, (sum / data.length) * 0.6)
+  const gap = 2
+  const isEdge = (i: number) => (data[i - gap * width] as number) - (data[i] as number) > 48
   let count = 0
-  for (let i = 0; i < data.length; i++) if ((data[i] as number) < threshold) count++
-  // Every n-th dark pixel is plenty for a histogram; keeps the cost flat on big pages.
+  for (let i = gap * width; i < data.length; i++) if (isEdge(i)) count++
+  // Every n-th point is plenty for a histogram; keeps the cost flat on big pages.
   const step = Math.max(1, Math.ceil(count / maxPoints))
   const n = Math.ceil(count / step)
   const xs = new Float64Array(n)
   const ys = new Float64Array(n)
   let seen = 0
   let k = 0
-  for (let y = 0; y < height; y++) {
+  for (let y = gap; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      if ((data[y * width + x] as number) >= threshold) continue
+      if (!isEdge(y * width + x)) continue
       if (seen++ % step !== 0 || k >= n) continue
       xs[k] = x - width / 2
       ys[k] = y - height / 2

@@ -62,8 +62,11 @@ export async function pdfPages(bytes: Buffer, limits: Limits): Promise<PageImage
         const w = only.image.getWidth()
         const h = only.image.getHeight()
         if (w * h > limits.maxPixels) throw unreadable(`Image de la page ${n} trop grande (${w} × ${h} pixels).`)
-        const png = only.image.toPixmap().asPNG()
-        return sharp(Buffer.from(png), { limitInputPixels: limits.maxPixels })
+        let pixmap = only.image.toPixmap()
+        // PNG holds grey or RGB: a CMYK (or indexed, Lab…) scan is converted first.
+        const space = pixmap.getColorSpace()
+        if (!space || !(space.isGray() || space.isRGB())) pixmap = pixmap.convertToColorSpace(mupdf.ColorSpace.DeviceRGB)
+        return sharp(Buffer.from(pixmap.asPNG()), { limitInputPixels: limits.maxPixels })
       }
       const scale = Math.min(limits.renderDpi / 72, Math.sqrt(limits.maxPixels / Math.max(1, widthPt * heightPt)))
       const pixmap = page.toPixmap(mupdf.Matrix.scale(scale, scale), mupdf.ColorSpace.DeviceGray, false, true)
