@@ -7,7 +7,7 @@
 // the same QR decoding and the same identifier finding; preparation time counts for both.
 // exact_raw: share of passes whose identifier is among the page's readings with no ledger (pattern
 // and per-position fixes only); exact_snapped: with the ledger index (snapping within one edit).
-//   PASSES=300 SEED=7 npm run bench:ocr      VARIANTS=1 also measures each preparation step off
+//   PASSES=200 SEED=7 npm run bench:ocr      VARIANTS=1 also measures each preparation step off
 import { execFile } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
@@ -23,7 +23,7 @@ import { preparePage, toPgm, type PrepareOptions } from '../server/modules/pass-
 import { readPage } from '../server/modules/pass-reading/read-page.ts'
 
 const run = promisify(execFile)
-const PASSES = Number(process.env.PASSES ?? 300)
+const PASSES = Number(process.env.PASSES ?? 200)
 const SEED = Number(process.env.SEED ?? 7)
 const CORES = availableParallelism()
 const rule: IdentifierRule = { pattern: PASS_PATTERN, uppercase: true, stripSeparators: true, example: 'PN19A0000001' }
