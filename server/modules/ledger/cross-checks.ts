@@ -4,8 +4,11 @@
 // COPY (ctid order = file order), so no column is spent on them.
 
 import type { ClientBase } from 'pg'
+import { validateSiret } from '../../lib/identifiers.ts'
 import type { LedgerKind, RowProblem } from '../../lib/ledger-files.ts'
 import { REPORT_LIMIT } from './report.ts'
+
+const trace = process.env.LEDGER_TRACE ? (label: string, since: number) => console.log(`  [ledger] ${label} ${(performance.now() - since).toFixed(0)} ms`) : () => {}
 
 export interface CrossProblems {
   readonly rows: RowProblem[]
@@ -96,27 +99,34 @@ async function referenceSource(client: ClientBase, target: LedgerKind, batch: Pa
   return current ? `(select * from "${TABLES[target]}" where "version_id" = '${current}')` : null
 }
 
-/** Duplicates and dangling references of a freshly loaded table; creates its key index when clean. */
-export async function crossRowProblems(
+/** Rules within one file: no key twice, valid SIRET checksums. Creates the key index when clean. */
+export async function fileProblems(client: ClientBase, kind: LedgerKind, table: string): Promise<CrossProblems> {
+  let since = performance.now()
+  const keys = await keyProblems(client, kind, table)
+  trace(`${kind} key index`, since)
+  if (keys.count > 0 || !SIRET_KINDS.has(kind)) return keys
+  since = performance.now()
+  // A few hundred distinct SIRETs for hundreds of thousands of rows: checked once each, in JS
+  // with the same rule (lib/identifiers) that explains refusals to people.
+  const { rows } = await client.query<{ siret: string }>(`select distinct "siret" from "${table}"`)
+  const bad = rows.map((r) => r.siret).filter((siret) => !validateSiret(siret).ok)
+  trace(`${kind} siret`, since)
+  if (bad.length === 0) return keys
+  // Safe to inline: the table's CHECK let only 14-digit strings in.
+  return numbered(client, table, `t."siret" = any('{${bad.join(',')}}'::text[])`, 'siret', 'SIRET invalide : la clé de contrôle (Luhn) ne correspond pas', 't."siret"')
+}
+
+/** References of a staged table: to the same load's tables (`batch`) or to the current version. */
+export async function referenceProblems(
   client: ClientBase,
   kind: LedgerKind,
   table: string,
   batch: Partial<Record<LedgerKind, string>>,
   procedureId: string,
 ): Promise<CrossProblems> {
-  const keys = await keyProblems(client, kind, table)
-  if (keys.count > 0) return keys
-  if (SIRET_KINDS.has(kind)) {
-    const { rows } = await client.query<{ bad: boolean }>(
-      `select exists (select 1 from (select distinct "siret" from "${table}") d where not siret_is_valid(d."siret")) as "bad"`,
-    )
-    if (rows[0]?.bad) {
-      const where = `t."siret" in (select d."siret" from (select distinct "siret" from "${table}") d where not siret_is_valid(d."siret"))`
-      return numbered(client, table, where, 'siret', 'SIRET invalide : la clé de contrôle (Luhn) ne correspond pas', 't."siret"')
-    }
-  }
   const reference = REFERENCES[kind]
-  if (!reference) return keys
+  if (!reference) return { rows: [], count: 0 }
+  const since = performance.now()
   const source = await referenceSource(client, reference.target, batch, procedureId)
   if (source === null) {
     const reason = `chargez d'abord le fichier « ${reference.target === 'passes' ? 'pass émis' : 'commanditaires'} », ou joignez-le à ce chargement`
@@ -124,6 +134,7 @@ export async function crossRowProblems(
   }
   const where = `${reference.where ? `${reference.where} and ` : ''}not exists (select 1 from ${source} r where ${reference.join})`
   const { rows } = await client.query<{ bad: boolean }>(`select exists (select 1 from "${table}" t where ${where}) as "bad"`)
-  if (!rows[0]?.bad) return keys
+  trace(`${kind} reference`, since)
+  if (!rows[0]?.bad) return { rows: [], count: 0 }
   return numbered(client, table, where, reference.column, reference.reason, `t."${reference.column}"`)
 }

@@ -97,7 +97,12 @@ export async function runLoad(em: EntityManager, databaseUrl: string, request: L
   const client = new pg.Client({ connectionString: databaseUrl, application_name: 'ledger-load' })
   await client.connect()
   try {
-    const outcome = await loadLedgerFiles(client, request.files, {
+    const connect = async () => {
+      const lane = new pg.Client({ connectionString: databaseUrl, application_name: 'ledger-load' })
+      await lane.connect()
+      return lane
+    }
+    const outcome = await loadLedgerFiles(client, connect, request.files, {
       procedureId: request.procedureId,
       identifierPattern: pattern,
       loadId,

@@ -8,6 +8,9 @@ import { positionClasses } from '../../lib/pass-reading-classes.ts'
 import type { IdentifierRule } from '../../lib/pass-identifier.ts'
 import { dropStale, neighbourClaims, reconcileSql, type LedgerVersions } from './sql.ts'
 
+// RECONCILE_TRACE=1 prints where a whole-procedure run spends its time.
+const trace = process.env.RECONCILE_TRACE ? (label: string, since: number) => console.log(`  [reconcile] ${label} ${(performance.now() - since).toFixed(0)} ms`) : () => {}
+
 export const STATUSES = ['matched', 'unscanned_known', 'scanned_elsewhere', 'already_paid', 'unknown', 'duplicate_declared', 'expired_at_use', 'value_mismatch'] as const
 export type ReconciliationStatus = (typeof STATUSES)[number]
 
@@ -74,9 +77,14 @@ export async function reconcileProcedure(em: EntityManager, procedureId: string)
   const db = em.getKysely() as unknown as Kysely<unknown>
   const versions = await currentLedgerVersions(db, procedureId)
   if (versions === null) return 0
-  await dropStale(db, procedureId, null)
+  // Hash joins over a million ledger rows want their tables in memory (this transaction only).
+  await sql`set local work_mem = '256MB'`.execute(db)
+  let since = performance.now()
   const count = await reconcileSql(db, procedureId, versions, null)
+  trace('statuses', since)
+  since = performance.now()
   await suggestNearMatches(db, procedureId, versions.passes, null)
+  trace('near matches', since)
   return count
 }
 
