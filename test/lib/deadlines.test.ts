@@ -128,3 +128,28 @@ t.test('property: day by day the status only moves forward and the countdown dro
   )
   t.pass()
 })
+
+// Receipts around month ends and February of leap and common years, where off-by-one errors hide.
+const monthEnds = fc
+  .record({ year: fc.integer({ min: 2023, max: 2032 }), month: fc.integer({ min: 1, max: 12 }), back: fc.integer({ min: 0, max: 3 }) })
+  .map(({ year, month, back }) => addDays(addMonths(`${year}-${String(month).padStart(2, '0')}-01`, 1), -1 - back))
+
+t.test('property (L622-27): the answer deadline is day 30 after receipt, or the next working day after it', async () => {
+  fc.assert(
+    fc.property(fc.oneof(monthEnds, publications), (receipt) => {
+      const deadline = answerDeadline(receipt)
+      const day30 = addDays(receipt, 30)
+      if (!isWorkingDay(deadline) || deadline < day30 || daysBetween(receipt, deadline) > 34) return false
+      // Every day from day 30 up to the deadline (excluded) is a weekend or public holiday.
+      for (let d = day30; d < deadline; d = addDays(d, 1)) if (isWorkingDay(d)) return false
+      return answerDaysRemaining(deadline, deadline) === 0 && answerDaysRemaining(addDays(deadline, 1), deadline) === -1
+    }),
+    { numRuns: 2000 },
+  )
+})
+
+t.test('L622-27 across February: leap and common years', async (t) => {
+  t.equal(answerDeadline('2024-01-31'), '2024-03-01', '2024 is a leap year: day 30 is Friday 1 March')
+  t.equal(answerDeadline('2023-01-31'), '2023-03-02', '2023: day 30 is Thursday 2 March')
+  t.equal(answerDeadline('2028-01-30'), '2028-02-29', 'day 30 is Tuesday 29 February 2028')
+})

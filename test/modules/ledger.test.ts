@@ -96,6 +96,20 @@ t.test('nothing is admitted twice: two concurrent admissions of one pass, exactl
   )
 })
 
+t.test('reading passes from scans snaps to the loaded ledger', async (t) => {
+  const { ledgerIndex } = await import('../../server/modules/pass-reading/ledger.ts')
+  const { snapToLedger } = await import('../../server/lib/pass-reading.ts')
+  const current = await currentPasses()
+  const { versionId, index } = await ledgerIndex(em(), procedureId)
+  t.equal(versionId, current?.id, 'the current version of the issued passes')
+  t.equal(index?.size, current?.rows, 'every issued identifier is indexed')
+  const [pass] = await em().execute<{ identifier: string }[]>(`select "identifier" from "ledger_pass" where "version_id" = ? limit 1`, [current?.id])
+  const issued = pass?.identifier ?? ''
+  // The classic OCR confusion: a 0 of the number read as the letter O.
+  const misread = issued.replace(/0(?=\d*$)/u, 'O')
+  if (index) t.same(snapToLedger(misread, index).identifier, issued, `${misread} → ${issued}`)
+})
+
 /** A passes file of `rows` rows following the fixture's conventions, with bad rows at given lines. */
 async function passesFile(path: string, rows: number, bad: ReadonlyMap<number, string>): Promise<void> {
   const out = createWriteStream(path)
