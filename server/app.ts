@@ -27,6 +27,7 @@ import submitRoutes from './modules/claims/submit-routes.ts'
 import passReadingRoutes from './modules/pass-reading/routes.ts'
 import ledgerRoutes from './modules/ledger/routes.ts'
 import dashboardRoutes from './modules/reconciliation/routes.ts'
+import reviewRoutes from './modules/review/routes.ts'
 import multipart from '@fastify/multipart'
 import { multipartOptions } from './modules/evidence/upload.ts'
 import type { MailDeps } from './modules/notifications/service.ts'
@@ -84,6 +85,7 @@ export async function buildApp(runtime: Runtime, options: AppOptions = {}): Prom
   await app.register(submitRoutes, { files: runtime.files, mail })
   await app.register(ledgerRoutes, { files: runtime.files, boss: runtime.boss })
   await app.register(dashboardRoutes)
+  await app.register(reviewRoutes)
   await app.register(passReadingRoutes, { files: runtime.files, boss: runtime.boss, limits: config.evidenceLimits })
   return app
 }

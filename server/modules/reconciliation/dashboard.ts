@@ -20,10 +20,26 @@ async function versions(em: EntityManager, procedureId: string): Promise<Version
 
 const NONE = '00000000-0000-0000-0000-000000000000'
 
+// Ledger versions never change once loaded: their aggregate (seconds over a million passes) is
+// kept for the current set of versions, per process.
+let cached: { key: string; pairs: Promise<PairRow[]> } | null = null
+
 /** One row per commanditaire and programme: what the ledger says it bought and what was scanned. */
 export async function ledgerPairs(em: EntityManager, procedureId: string): Promise<PairRow[] | null> {
   const v = await versions(em, procedureId)
   if (!v.commanditaires || !v.passes) return null
+  const key = `${v.commanditaires}:${v.passes}:${v.scans ?? ''}`
+  if (cached?.key !== key) {
+    const pairs = computePairs(em, v)
+    cached = { key, pairs }
+    pairs.catch(() => {
+      if (cached?.key === key) cached = null
+    })
+  }
+  return cached.pairs
+}
+
+async function computePairs(em: EntityManager, v: Versions): Promise<PairRow[]> {
   const rows = await em.execute<{ programme: string; type: string | null; potential: string; bought: string; scanned: string; beneficiaries: string }[]>(
     `select c."programme", c."type", c."potential_passes" as "potential",
             coalesce(b."bought", 0) as "bought", coalesce(b."scanned", 0) as "scanned", coalesce(b."beneficiaries", 0) as "beneficiaries"

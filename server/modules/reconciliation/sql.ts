@@ -87,7 +87,9 @@ export async function reconcileSql(db: Kysely<unknown>, procedureId: string, ver
         else 'contest'
       end,
       s."use_date" >= pr."judgment_date", s."use_date", s."amount_cents", s."ledger_value",
-      case when s."status" in ('matched', 'value_mismatch') or (s."status" = 'unscanned_known' and s."evidenced") then s."ledger_value" else 0 end,
+      -- Admitted at the ledger's face value, never above what the creditor declared.
+      case when s."status" in ('matched', 'value_mismatch') or (s."status" = 'unscanned_known' and s."evidenced")
+        then least(s."ledger_value", s."amount_cents") else 0 end,
       s."scanned_by", s."others", null, now()
     from "statused" s
     cross join (select "judgment_date" from "procedure" where "id" = ${procedureId}) pr

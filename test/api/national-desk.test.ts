@@ -1,0 +1,87 @@
+// The liquidator's and the ministry's pages over a loaded ledger (issue 6) and the first export of
+// the desk (issue 7): the list of declared claims with proposals, whose amounts add up in cents.
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parse } from 'csv-parse/sync'
+import t from 'tap'
+import { loadNationalFixture } from '../../fixtures/national/seed.ts'
+import { currentTotp } from '../../server/lib/totp.ts'
+import { parseEuros } from '../../server/lib/money.ts'
+import { STRONG_PASSWORD, makeProfessional } from '../helpers/accounts.ts'
+import { buildTestApp } from '../helpers/app.ts'
+import { client } from '../helpers/client.ts'
+
+const { app, runtime } = await buildTestApp(t)
+await runtime.startWorkers()
+const dir = mkdtempSync(join(tmpdir(), 'creances-desk-'))
+t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+execFileSync(process.execPath, ['fixtures/national/cli.ts', '--small', '--out', dir], { stdio: 'ignore' })
+const loaded = await loadNationalFixture(runtime.orm.em.fork(), runtime.databaseUrl, dir)
+
+async function professional(role: 'liquidator' | 'ministry', email: string) {
+  const { secret } = await makeProfessional(runtime.orm, role, email)
+  const c = client(app)
+  await c.post('/connexion', { email, password: STRONG_PASSWORD }, { from: '/connexion' })
+  await c.post('/connexion/second-facteur', { code: currentTotp(secret) }, { from: '/connexion/second-facteur' })
+  return c
+}
+const liquidator = await professional('liquidator', 'etude@liquidation.example')
+const ministry = await professional('ministry', 'dgcl@ministere.example')
+const cents = (value: string): number => {
+  const parsed = parseEuros(value)
+  if (!parsed.ok) throw new Error(`not an amount: ${value}`)
+  return parsed.value
+}
+
+t.test('the dashboard shows the ledger table and the reconciled claims, to the liquidator and the ministry', async (t) => {
+  t.ok(loaded.ledger.ok)
+  for (const c of [liquidator, ministry]) {
+    const page = await c.get('/tableau-de-bord')
+    t.equal(page.statusCode, 200)
+    t.match(page.body, /AAP 2019/)
+    t.match(page.body, /Déjà payé/)
+    t.match(page.body, /Par département de la structure/)
+  }
+})
+
+t.test('the list of declared claims (L624-1): French CSV whose amounts add up to the lines, in cents', async (t) => {
+  t.equal((await ministry.get('/liquidation/liste-des-creances.csv')).statusCode, 403, 'not for the ministry')
+  const res = await liquidator.get('/liquidation/liste-des-creances.csv')
+  t.equal(res.statusCode, 200)
+  t.ok(res.body.startsWith('\uFEFFn° de déclaration;créancier;SIRET'), 'BOM, semicolons')
+  const rows = parse(res.body.slice(1), { delimiter: ';', from_line: 2 }) as string[][]
+  t.equal(rows.length, 40, 'one row per claim')
+  let declared = 0
+  for (const row of rows) {
+    const [d, a, c, p] = [9, 10, 11, 12].map((i) => cents(row[i] ?? ''))
+    if (a! + c! + p! !== d) t.fail(`${row[0]}: ${a} + ${c} + ${p} ≠ ${d}`)
+    declared += d!
+  }
+  const [sum] = await runtime.orm.em.fork().execute<{ total: string }[]>(
+    `select sum(l."amount_cents") as "total" from "claim_line" l join "claim_version" v on v."id" = l."version_id" join "claim" c on c."id" = v."claim_id" and c."current_version" = v."version"`,
+  )
+  t.equal(declared, Number(sum?.total), 'the exported declared amounts sum to the claim lines')
+  t.match(res.body, /;\d+,\d{2};/, 'decimal commas')
+})
+
+t.test('a ledger file sent from the page is loaded by a job, or refused with its bad rows', async (t) => {
+  const page = await liquidator.get('/grand-livre')
+  t.equal(page.statusCode, 200)
+  t.match(page.body, /Versions en service/)
+  const bad = Buffer.from('siret;amount_cents\n12345678901234;1000\n84675852200037;-5\n')
+  const sent = await liquidator.upload('/grand-livre', {}, [{ filename: 'liste.csv', content: bad }])
+  t.equal(sent.statusCode, 303)
+  const location = String(sent.headers.location)
+  let body = ''
+  for (let i = 0; i < 100; i++) {
+    body = (await liquidator.get(location)).body
+    if (!/en attente|en cours/.test(body)) break
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  t.match(body, /refusé en entier/)
+  t.match(body, /<td class="num">2<\/td>/, 'line 2 named')
+  t.match(body, /<td class="num">3<\/td>/, 'line 3 named')
+  t.equal((await ministry.get('/grand-livre')).statusCode, 403, 'the ministry does not load the ledger')
+})
