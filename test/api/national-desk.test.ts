@@ -85,3 +85,26 @@ t.test('a ledger file sent from the page is loaded by a job, or refused with its
   t.match(body, /<td class="num">3<\/td>/, 'line 3 named')
   t.equal((await ministry.get('/grand-livre')).statusCode, 403, 'the ministry does not load the ledger')
 })
+
+t.test('the queue filters by département, state and anomaly, and finds a claim by SIRET or pass identifier', async (t) => {
+  const all = await liquidator.get('/liquidation')
+  t.equal(all.statusCode, 200)
+  t.match(all.body, /40 déclaration\(s\)/)
+  const em = runtime.orm.em.fork()
+  const [one] = await em.execute<{ departement: string; n: string }[]>(
+    `select s."departement_code" as "departement", count(*) as "n" from "claim" c join "structure" s on s."id" = c."structure_id" group by 1 order by 2 desc limit 1`,
+  )
+  const byDepartement = await liquidator.get(`/liquidation?departement=${one?.departement}`)
+  t.match(byDepartement.body, new RegExp(`${one?.n} déclaration\\(s\\)`), `département ${one?.departement}`)
+  const [paid] = await em.execute<{ n: string }[]>(`select count(distinct "claim_id") as "n" from "line_reconciliation" where "status" = 'already_paid'`)
+  t.match((await liquidator.get('/liquidation?statut=already_paid')).body, new RegExp(`${paid?.n} déclaration\\(s\\)`))
+  const [line] = await em.execute<{ identifier: string; number: string; siret: string }[]>(
+    `select r."identifier", c."number", s."siret" from "line_reconciliation" r join "claim" c on c."id" = r."claim_id"
+     join "structure" s on s."id" = c."structure_id" where r."status" = 'matched' limit 1`,
+  )
+  const byPass = await liquidator.get(`/liquidation?q=${line?.identifier.toLowerCase()}`)
+  t.match(byPass.body, /1 déclaration\(s\)/)
+  t.match(byPass.body, new RegExp(line?.number ?? 'none'))
+  t.match((await liquidator.get(`/liquidation?q=${line?.siret}`)).body, /1 déclaration\(s\)/)
+  t.equal((await ministry.get('/liquidation')).statusCode, 403)
+})

@@ -1,10 +1,13 @@
-// The liquidator's exports of the claims (first: the list of declared claims, L624-1).
+// The liquidator's desk: the queue of claims, and the list of declared claims (L624-1).
 import type { FastifyPluginAsync } from 'fastify'
 import { stringify } from 'csv-stringify/sync'
 import { parisDateOf } from '../../lib/calendar.ts'
-import { formatDecimal } from '../../lib/money.ts'
+import { formatDecimal, formatEuros } from '../../lib/money.ts'
 import { currentProcedure } from '../claims/service.ts'
+import { STATUS_TEXT } from '../reconciliation/present.ts'
+import { STATUSES } from '../reconciliation/service.ts'
 import { claimsList } from './claims-list.ts'
+import { QUEUE_LIMIT, claimQueue, type QueueFilter } from './queue.ts'
 
 const LIST = { config: { access: { action: 'claims.list' } }, schema: { hide: true } } as const
 
@@ -13,7 +16,42 @@ const HEADER = [
   'montant déclaré (€)', 'proposé à l’admission (€)', 'contesté ou rejeté (€)', 'en attente (€)', 'nature',
 ]
 
+const STATE_LABELS: Record<string, string> = { draft: 'brouillon', submitted: 'déposée' }
+
+function queueFilter(query: unknown): QueueFilter {
+  const q = (query ?? {}) as Record<string, unknown>
+  const text = (name: string, pattern: RegExp) => (typeof q[name] === 'string' && pattern.test(q[name] as string) ? (q[name] as string) : undefined)
+  const state = text('etat', /^(draft|submitted)$/u) as QueueFilter['state']
+  const anomaly = text('statut', /^[a-z_]{3,30}$/u)
+  return {
+    departement: text('departement', /^[0-9AB]{2,3}$/u),
+    state,
+    anomaly: STATUSES.find((s) => s === anomaly),
+    q: text('q', /^.{1,100}$/u),
+  }
+}
+
 const routes: FastifyPluginAsync = async (app) => {
+  app.get('/liquidation', LIST, async (request, reply) => {
+    const procedure = await currentProcedure(request.em)
+    const filter = queueFilter(request.query)
+    const queue = await claimQueue(request.em, procedure.id, filter)
+    return reply.page('review/queue', {
+      title: 'Déclarations à instruire',
+      filter,
+      total: queue.total,
+      limited: queue.total > QUEUE_LIMIT,
+      byState: Object.entries(queue.byState).map(([state, n]) => ({ label: STATE_LABELS[state] ?? state, n })),
+      statuses: STATUSES.map((value) => ({ value, label: STATUS_TEXT[value].label, selected: value === filter.anomaly })),
+      rows: queue.rows.map((r) => ({
+        ...r,
+        stateLabel: STATE_LABELS[r.state] ?? r.state,
+        declared: formatEuros(r.declaredCents),
+        proposed: formatEuros(r.proposedCents),
+      })),
+    })
+  })
+
   app.get('/liquidation/liste-des-creances.csv', LIST, async (request, reply) => {
     const procedure = await currentProcedure(request.em)
     const rows = (await claimsList(request.em, procedure.id)).map((r) => [
