@@ -108,3 +108,51 @@ t.test('the queue filters by département, state and anomaly, and finds a claim 
   t.match((await liquidator.get(`/liquidation?q=${line?.siret}`)).body, /1 déclaration\(s\)/)
   t.equal((await ministry.get('/liquidation')).statusCode, 403)
 })
+
+t.test('the liquidator reviews a claim by reconciliation group and decides a group at once', async (t) => {
+  const em = runtime.orm.em.fork()
+  const [claim] = await em.execute<{ claim_id: string; n: string }[]>(
+    `select "claim_id", count(*) as "n" from "line_reconciliation" where "status" = 'matched' group by 1 order by 2 desc limit 1`,
+  )
+  const base = `/liquidation/declarations/${claim?.claim_id}`
+  const page = await liquidator.get(base)
+  t.equal(page.statusCode, 200)
+  t.match(page.body, /Conforme au grand livre/)
+  t.match(page.body, /Proposition par défaut : <strong>admettre<\/strong>/)
+  const refused = await liquidator.post(`${base}/decisions`, { status: 'matched', decision: 'reject', reasonCode: '' }, { from: base })
+  t.equal(refused.statusCode, 400)
+  t.match(refused.body, /doit donner son motif/)
+  const documents = await liquidator.post(`${base}/decisions`, { status: 'unscanned_known', decision: 'reject', reasonCode: 'missing_evidence' }, { from: base })
+  t.equal(documents.statusCode, 409, 'no rejection for missing documents before asking for them (Cass. com. 5 June 2012)')
+  const done = await liquidator.post(`${base}/decisions`, { status: 'matched', decision: 'admit' }, { from: base })
+  t.equal(done.statusCode, 303)
+  const [count] = await em.execute<{ n: string; cents: string }[]>(
+    `select count(*) as "n", sum("admitted_cents") as "cents" from "line_decision" where "claim_id" = ? and "decision" = 'admit'`,
+    [claim?.claim_id],
+  )
+  t.equal(Number(count?.n), Number(claim?.n), 'every matched line admitted')
+  t.equal(Number(count?.cents), Number(claim?.n) * 1000, 'at the ledger face value')
+  const after = (await liquidator.get(base)).body
+  t.match(after, new RegExp(`${claim?.n} ligne\\(s\\) décidée\\(s\\)`), 'the flash says how many')
+  t.match(after, new RegExp(`Décidées : ${claim?.n} / ${claim?.n}`))
+  t.equal((await ministry.get(base)).statusCode, 403)
+})
+
+t.test('two staff deciding the same line: the second sees who changed it meanwhile', async (t) => {
+  const { decideLine } = await import('../../server/modules/review/decisions.ts')
+  const em = runtime.orm.em.fork()
+  const [line] = await em.execute<{ claim_line_id: string }[]>(
+    `select r."claim_line_id" from "line_reconciliation" r where r."status" = 'scanned_elsewhere'
+     and not exists (select 1 from "line_decision" d where d."claim_line_id" = r."claim_line_id") limit 1`,
+  )
+  const actor = { id: null, role: 'liquidator' }
+  const lineId = line?.claim_line_id as string
+  await em.fork().transactional((tx) => decideLine(tx, { lineId, decision: 'contest', reasonCode: 'scanned_elsewhere', expectedLockVersion: 0 }, actor))
+  await t.rejects(
+    em.fork().transactional((tx) => decideLine(tx, { lineId, decision: 'admit', expectedLockVersion: 0 }, actor)),
+    /décidée entre-temps/,
+  )
+  await em.fork().transactional((tx) => decideLine(tx, { lineId, decision: 'admit', expectedLockVersion: 1 }, actor))
+  const [row] = await em.execute<{ decision: string; lock_version: number }[]>(`select "decision", "lock_version" from "line_decision" where "claim_line_id" = ?`, [lineId])
+  t.same(row, { decision: 'admit', lock_version: 2 })
+})

@@ -19,6 +19,7 @@ export const ACTIONS = [
   'ledger.load', // load the operator's extracts
   'dashboard.read', // national figures: ledger, declared, admitted
   'claims.list', // the list of declared claims with proposals (L624-1)
+  'claim.decide', // the liquidator's decisions on declared lines
 ] as const
 export type Action = (typeof ACTIONS)[number]
 
@@ -39,7 +40,7 @@ const PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
     'claim.submit',
     'evidence.read',
   ],
-  liquidator: ['account.self', 'structure.read', 'audit.read', 'claim.read', 'evidence.read', 'ledger.load', 'dashboard.read', 'claims.list'],
+  liquidator: ['account.self', 'structure.read', 'audit.read', 'claim.read', 'evidence.read', 'ledger.load', 'dashboard.read', 'claims.list', 'claim.decide'],
   ministry: ['account.self', 'dashboard.read'],
   admin: ['account.self', 'structure.read', 'admin.accounts.manage', 'admin.procedure.manage', 'ledger.load'],
 }

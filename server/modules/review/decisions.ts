@@ -1,6 +1,7 @@
-// The liquidator's decision on a declared pass (DOMAIN §5). Admitting is where "nothing is paid
-// twice" bites: the unique index line_decision_admitted_once refuses a second live admission of
-// an identifier in the procedure, whichever claim it comes from, even under concurrent requests.
+// The liquidator's decision on a declared pass (DOMAIN §5), one line or a whole reconciliation
+// group of a claim at once. Admitting is where "nothing is paid twice" bites: the unique index
+// line_decision_admitted_once refuses a second live admission of an identifier in the procedure,
+// whichever claim it comes from, even under concurrent requests.
 
 import type { EntityManager } from '@mikro-orm/postgresql'
 import { DomainError } from '../../errors.ts'
@@ -9,59 +10,156 @@ import { recordAudit, type Actor } from '../audit/service.ts'
 export const DECISIONS = ['admit', 'reject', 'contest'] as const
 export type Decision = (typeof DECISIONS)[number]
 
-export interface DecideLine {
-  readonly lineId: string
+/** The fixed reasons a rejection or contestation gives, pass by pass (in the letters too). */
+export const REASONS = {
+  already_paid: 'Pass déjà payé par l’opérateur',
+  scanned_elsewhere: 'Pass scanné par une autre structure',
+  unknown_identifier: 'Identifiant inconnu du grand livre de l’opérateur',
+  expired: 'Pass utilisé après la fin de sa validité',
+  duplicate: 'Pass déclaré aussi par une autre structure',
+  missing_evidence: 'Justificatif manquant',
+  value: 'Valeur faciale différente de celle du grand livre',
+  after_judgment: 'Pass utilisé après le jugement d’ouverture',
+  other: 'Autre motif (voir le commentaire)',
+} as const
+export type ReasonCode = keyof typeof REASONS
+
+export interface DecisionInput {
   readonly decision: Decision
   readonly reasonCode?: string | null
   readonly comment?: string | null
 }
 
-interface LineFacts {
-  claim_id: string
-  procedure_id: string
-  identifier: string | null
-  proposed_cents: string | null
-  amount_cents: string
-}
-
 const isUniqueViolation = (error: unknown): boolean =>
   typeof error === 'object' && error !== null && 'code' in error && (error as { code: unknown }).code === '23505'
 
-/** Records one decision in the caller's transaction; an admission takes the ledger's value. */
-export async function decideLine(em: EntityManager, input: DecideLine, actor: Actor, requestId: string | null = null): Promise<void> {
-  const [line] = await em.execute<LineFacts[]>(
-    `select c."id" as "claim_id", c."procedure_id", l."identifier", r."proposed_cents", l."amount_cents"
+/** Checks the rules a decision must meet before anything is written. */
+function checked(input: DecisionInput): { decision: Decision; reasonCode: ReasonCode | null; comment: string | null } {
+  if (!DECISIONS.includes(input.decision)) throw new DomainError('invalid', 'decision_invalid', 'Choisissez admettre, contester ou rejeter.', [{ path: 'decision', message: 'décision inconnue' }])
+  const reasonCode = input.reasonCode ? (Object.keys(REASONS).find((k) => k === input.reasonCode) as ReasonCode | undefined) : undefined
+  if (input.reasonCode && !reasonCode) throw new DomainError('invalid', 'reason_invalid', 'Motif inconnu.', [{ path: 'reasonCode', message: 'choisissez un motif de la liste' }])
+  const comment = input.comment?.trim().slice(0, 2000) || null
+  if (input.decision !== 'admit' && !reasonCode) {
+    throw new DomainError('invalid', 'reason_required', 'Une contestation ou un rejet doit donner son motif.', [{ path: 'reasonCode', message: 'choisissez un motif' }])
+  }
+  if (reasonCode === 'other' && !comment) throw new DomainError('invalid', 'comment_required', 'Précisez le motif en commentaire.', [{ path: 'comment', message: 'commentaire requis pour « autre motif »' }])
+  // Cass. com. 5 June 2012, 11-17603: no rejection for missing documents without first asking for
+  // them. Requests for documents arrive with the contestation letters; until then, contest.
+  if (input.decision === 'reject' && reasonCode === 'missing_evidence') {
+    throw new DomainError('conflict', 'documents_not_requested', 'Un rejet pour justificatif manquant doit être précédé d’une demande de pièces : contestez la ligne et demandez les pièces.', [
+      { path: 'decision', message: 'demandez d’abord les pièces' },
+    ])
+  }
+  return { decision: input.decision, reasonCode: reasonCode ?? null, comment }
+}
+
+// What an admission admits: the ledger's face value when known, never above what was declared.
+const ADMITTED = `case when $decision = 'admit' then least(coalesce(r."ledger_face_value_cents", l."amount_cents"), l."amount_cents") else 0 end`
+
+/**
+ * Decides one line. `expectedLockVersion` is what the person saw (0: no decision yet): if someone
+ * decided the line meanwhile, nothing is written and the message says who and when.
+ */
+export async function decideLine(
+  em: EntityManager,
+  input: DecisionInput & { readonly lineId: string; readonly expectedLockVersion?: number },
+  actor: Actor,
+  requestId: string | null = null,
+): Promise<void> {
+  const d = checked(input)
+  const [line] = await em.execute<{ claim_id: string; procedure_id: string; identifier: string | null; lock_version: number | null; decided_at: Date | null; decided_by_role: string | null }[]>(
+    `select c."id" as "claim_id", c."procedure_id", l."identifier", ld."lock_version", ld."decided_at", a."role" as "decided_by_role"
      from "claim_line" l join "claim_version" v on v."id" = l."version_id" join "claim" c on c."id" = v."claim_id"
-     left join "line_reconciliation" r on r."claim_line_id" = l."id"
-     where l."id" = ?`,
+     left join "line_decision" ld on ld."claim_line_id" = l."id"
+     left join "account" a on a."id" = ld."decided_by"
+     where l."id" = ? for update of l`,
     [input.lineId],
   )
   if (!line) throw new DomainError('not_found', 'line_not_found', 'Cette ligne n’existe pas.')
-  const admitted = input.decision === 'admit' ? Number(line.proposed_cents ?? line.amount_cents) : 0
-  try {
-    await em.execute('savepoint decide_line')
-    await em.execute(
-      `insert into "line_decision" ("claim_line_id", "procedure_id", "claim_id", "identifier", "decision", "admitted_cents", "reason_code", "comment", "decided_by", "decided_at")
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, now())
-       on conflict ("claim_line_id") do update set "decision" = excluded."decision", "admitted_cents" = excluded."admitted_cents",
-         "reason_code" = excluded."reason_code", "comment" = excluded."comment", "decided_by" = excluded."decided_by",
-         "decided_at" = excluded."decided_at", "lock_version" = "line_decision"."lock_version" + 1`,
-      [input.lineId, line.procedure_id, line.claim_id, line.identifier, input.decision, admitted, input.reasonCode ?? null, input.comment ?? null, actor.id],
-    )
-    await em.execute('release savepoint decide_line')
-  } catch (error) {
-    await em.execute('rollback to savepoint decide_line')
-    if (isUniqueViolation(error)) {
-      throw new DomainError('conflict', 'pass_already_admitted', `Le pass ${line.identifier} est déjà admis dans une autre déclaration : un pass ne peut être payé deux fois.`)
-    }
-    throw error
+  if (input.expectedLockVersion !== undefined && (line.lock_version ?? 0) !== input.expectedLockVersion) {
+    const when = line.decided_at ? new Date(line.decided_at).toLocaleString('fr-FR', { timeZone: 'Europe/Paris' }) : ''
+    throw new DomainError('conflict', 'decision_changed', `Cette ligne a été décidée entre-temps (${line.decided_by_role ?? 'autre personne'}, ${when}) : rechargez la page avant de décider.`)
   }
+  await writeDecisions(em, `l."id" = $line`, { ...d, line: input.lineId, claim: line.claim_id, actor: actor.id })
   await recordAudit(em, {
     actor,
     requestId,
-    action: `line.${input.decision}`,
+    action: `line.${d.decision}`,
     entityType: 'claim',
     entityId: line.claim_id,
-    after: { lineId: input.lineId, identifier: line.identifier, admittedCents: admitted, reasonCode: input.reasonCode ?? null },
+    before: { lineId: input.lineId, lockVersion: line.lock_version ?? 0 },
+    after: { lineId: input.lineId, identifier: line.identifier, decision: d.decision, reasonCode: d.reasonCode },
   })
+}
+
+/** Decides every line of a claim's current version that holds this reconciliation status. */
+export async function decideGroup(
+  em: EntityManager,
+  input: DecisionInput & { readonly claimId: string; readonly status: string },
+  actor: Actor,
+  requestId: string | null = null,
+): Promise<{ decided: number; skipped: number }> {
+  const d = checked(input)
+  // Lines whose pass is already admitted in another claim are left out (and counted): admitting
+  // them would pay a pass twice.
+  const [skip] = await em.execute<{ n: string }[]>(
+    `select count(*) as "n" from "line_reconciliation" r
+     where r."claim_id" = ? and r."status" = ? and ? = 'admit' and exists (
+       select 1 from "line_decision" o where o."procedure_id" = r."procedure_id" and o."identifier" = r."identifier"
+         and o."decision" = 'admit' and o."superseded_at" is null and o."claim_line_id" <> r."claim_line_id")`,
+    [input.claimId, input.status, d.decision],
+  )
+  const decided = await writeDecisions(em, `r."status" = $status and not ($decision = 'admit' and exists (
+      select 1 from "line_decision" o where o."procedure_id" = r."procedure_id" and o."identifier" = r."identifier"
+        and o."decision" = 'admit' and o."superseded_at" is null and o."claim_line_id" <> r."claim_line_id"))`, {
+    ...d,
+    status: input.status,
+    claim: input.claimId,
+    actor: actor.id,
+  })
+  await recordAudit(em, {
+    actor,
+    requestId,
+    action: `lines.${d.decision}`,
+    entityType: 'claim',
+    entityId: input.claimId,
+    after: { status: input.status, decision: d.decision, reasonCode: d.reasonCode, lines: decided, skipped: Number(skip?.n ?? 0) },
+  })
+  return { decided, skipped: Number(skip?.n ?? 0) }
+}
+
+/** One set-based upsert over the claim's reconciled lines matching `where` ($-named values). */
+async function writeDecisions(
+  em: EntityManager,
+  where: string,
+  values: { decision: Decision; reasonCode: ReasonCode | null; comment: string | null; claim: string; line?: string; status?: string; actor?: string | null },
+): Promise<number> {
+  const named: Record<string, unknown> = { decision: values.decision, reason: values.reasonCode, comment: values.comment, claim: values.claim, line: values.line ?? null, status: values.status ?? null, actor: values.actor ?? null }
+  const order: unknown[] = []
+  // Knex-style "?" placeholders, bound in the order the names appear.
+  const sql = (`insert into "line_decision" ("claim_line_id", "procedure_id", "claim_id", "identifier", "decision", "admitted_cents", "reason_code", "comment", "decided_by", "decided_at")
+     select l."id", c."procedure_id", c."id", l."identifier", $decision, ${ADMITTED}, $reason, $comment, $actor, now()
+     from "claim" c join "claim_version" v on v."claim_id" = c."id" and v."version" = c."current_version"
+     join "claim_line" l on l."version_id" = v."id"
+     left join "line_reconciliation" r on r."claim_line_id" = l."id"
+     where c."id" = $claim and ${where}
+     on conflict ("claim_line_id") do update set "decision" = excluded."decision", "admitted_cents" = excluded."admitted_cents",
+       "reason_code" = excluded."reason_code", "comment" = excluded."comment", "decided_by" = excluded."decided_by",
+       "decided_at" = excluded."decided_at",
+       "lock_version" = "line_decision"."lock_version" + 1`).replace(/\$(decision|reason|comment|claim|line|status|actor)\b/gu, (_m, name: string) => {
+    order.push(named[name])
+    return ['decision', 'reason', 'comment', 'status'].includes(name) ? '?::text' : '?::uuid'
+  })
+  try {
+    await em.execute('savepoint decide')
+    const result = await em.execute<{ affectedRows?: number }>(sql, order, 'run')
+    await em.execute('release savepoint decide')
+    return Number((result as { affectedRows?: number }).affectedRows ?? 0)
+  } catch (error) {
+    await em.execute('rollback to savepoint decide')
+    if (isUniqueViolation(error)) {
+      throw new DomainError('conflict', 'pass_already_admitted', 'Un de ces pass est déjà admis dans une autre déclaration : un pass ne peut être payé deux fois. Rien n’a été enregistré.')
+    }
+    throw error
+  }
 }

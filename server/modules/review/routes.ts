@@ -7,6 +7,10 @@ import { currentProcedure } from '../claims/service.ts'
 import { STATUS_TEXT } from '../reconciliation/present.ts'
 import { STATUSES } from '../reconciliation/service.ts'
 import { claimsList } from './claims-list.ts'
+import { claimReview } from './claim-review.ts'
+import { decideGroup, type Decision } from './decisions.ts'
+import { auditContext } from '../../plugins/app/auth.ts'
+import { emptyForm, field, rerender } from '../../routes/forms.ts'
 import { QUEUE_LIMIT, claimQueue, type QueueFilter } from './queue.ts'
 
 const LIST = { config: { access: { action: 'claims.list' } }, schema: { hide: true } } as const
@@ -31,7 +35,42 @@ function queueFilter(query: unknown): QueueFilter {
   }
 }
 
+const DECIDE = { config: { access: { action: 'claim.decide' } }, schema: { hide: true } } as const
+
 const routes: FastifyPluginAsync = async (app) => {
+  app.get<{ Params: { claimId: string } }>('/liquidation/declarations/:claimId', DECIDE, async (request, reply) => {
+    const procedure = await currentProcedure(request.em)
+    const review = await claimReview(request.em, procedure.id, request.params.claimId)
+    return reply.page('review/claim', { title: `Instruction de la déclaration ${review.claim.number}`, ...review, form: emptyForm() })
+  })
+
+  app.post<{ Params: { claimId: string } }>('/liquidation/declarations/:claimId/decisions', DECIDE, async (request, reply) => {
+    const procedure = await currentProcedure(request.em)
+    const review = await claimReview(request.em, procedure.id, request.params.claimId)
+    const body = request.body
+    try {
+      const audit = auditContext(request)
+      const done = await request.em.transactional((em) =>
+        decideGroup(
+          em,
+          {
+            claimId: review.claim.id,
+            status: field(body, 'status'),
+            decision: field(body, 'decision') as Decision,
+            reasonCode: field(body, 'reasonCode') || null,
+            comment: field(body, 'comment') || null,
+          },
+          audit.actor,
+          audit.requestId,
+        ),
+      )
+      reply.flash(`${done.decided} ligne(s) décidée(s)${done.skipped ? ` ; ${done.skipped} laissée(s) de côté : pass déjà admis dans une autre déclaration` : ''}.`)
+      return reply.redirect(`/liquidation/declarations/${review.claim.id}`, 303)
+    } catch (error) {
+      return rerender(reply, error, 'review/claim', { status: field(body, 'status') }, { title: `Instruction de la déclaration ${review.claim.number}`, ...review })
+    }
+  })
+
   app.get('/liquidation', LIST, async (request, reply) => {
     const procedure = await currentProcedure(request.em)
     const filter = queueFilter(request.query)
