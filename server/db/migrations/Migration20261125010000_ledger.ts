@@ -1,9 +1,9 @@
 import { Migration } from '@mikro-orm/migrations'
 
 // The operator's ledger (DOMAIN §4), loaded from its CSV extracts. Each file kind is versioned on
-// its own: a load COPYs into a fresh table, checks it with set-based SQL, then attaches it as a
-// partition and marks its version current, all in one transaction, so a refused or killed load
-// leaves the previous version answering. Partition per version: attaching costs no copy.
+// its own: a load COPYs into a fresh table and checks it with set-based SQL, then one transaction
+// attaches it as a partition and marks its version current, so a refused or killed load leaves the
+// previous version answering (modules/ledger/load.ts). Partition per version: attaching costs no copy.
 export class Migration20261125010000_ledger extends Migration {
   override up(): void {
     this.addSql(`
@@ -32,18 +32,6 @@ export class Migration20261125010000_ledger extends Migration {
         "loaded_at" timestamptz not null default now()
       );`)
     this.addSql(`create unique index "ledger_version_current_idx" on "ledger_version" ("procedure_id", "kind") where "status" = 'current';`)
-
-    // SIRET check (Luhn; La Poste's establishments: digit sum multiple of 5, except its head office) so that the database, not only the code, refuses a
-    // malformed one. Mirrors server/lib/identifiers.ts, which explains refusals to people.
-    this.addSql(`
-      create function "siret_is_valid"(s text) returns boolean language sql immutable parallel safe as $$
-        select s ~ '^[0-9]{14}$' and (
-          case when substr(s, 1, 9) = '356000000' and s <> '35600000000048'
-            then (select sum(substr(s, i, 1)::int) from generate_series(1, 14) i) % 5 = 0
-            else (select sum(case when i % 2 = 1 then d else (case when d * 2 > 9 then d * 2 - 9 else d * 2 end) end)
-                    from (select i, substr(s, 15 - i, 1)::int as d from generate_series(1, 14) i) digits) % 10 = 0
-          end)
-      $$;`)
 
     this.addSql(`
       create table "ledger_commanditaire" (
@@ -100,6 +88,5 @@ export class Migration20261125010000_ledger extends Migration {
     for (const table of ['ledger_creditor', 'ledger_payment', 'ledger_scan', 'ledger_pass', 'ledger_commanditaire', 'ledger_version', 'ledger_load']) {
       this.addSql(`drop table if exists "${table}" cascade;`)
     }
-    this.addSql(`drop function if exists "siret_is_valid"(text);`)
   }
 }

@@ -100,11 +100,6 @@ export async function reconcileSql(db: Kysely<unknown>, procedureId: string, ver
       "scanned_by_siret" = excluded."scanned_by_siret", "other_claim_ids" = excluded."other_claim_ids",
       "suggestions" = null, "computed_at" = excluded."computed_at"`}
   `
-  if (process.env.RECONCILE_EXPLAIN && whole) {
-    const plan = await sql<Record<string, string>>`explain (analyze, costs off) ${statement}`.execute(db)
-    console.log(plan.rows.map((r) => Object.values(r)[0]).join('\n'))
-    await sql`delete from "line_reconciliation" where "procedure_id" = ${procedureId}`.execute(db)
-  }
   const result = await statement.execute(db)
   if (whole) await sql`set local enable_nestloop = on`.execute(db)
   return Number(result.numAffectedRows ?? 0)
