@@ -142,12 +142,13 @@ t.test('two staff deciding the same line: the second sees who changed it meanwhi
   const { decideLine } = await import('../../server/modules/review/decisions.ts')
   const em = runtime.orm.em.fork()
   const [line] = await em.execute<{ claim_line_id: string }[]>(
-    `select r."claim_line_id" from "line_reconciliation" r where r."status" = 'scanned_elsewhere'
-     and not exists (select 1 from "line_decision" d where d."claim_line_id" = r."claim_line_id") limit 1`,
+    // An unscanned pass is declared in no other claim: admitting it here cannot pay it twice.
+    `select r."claim_line_id" from "line_reconciliation" r where r."status" = 'unscanned_known'
+     and not exists (select 1 from "line_decision" d where d."identifier" = r."identifier") order by r."claim_line_id" limit 1`,
   )
   const actor = { id: null, role: 'liquidator' }
   const lineId = line?.claim_line_id as string
-  await em.fork().transactional((tx) => decideLine(tx, { lineId, decision: 'contest', reasonCode: 'scanned_elsewhere', expectedLockVersion: 0 }, actor))
+  await em.fork().transactional((tx) => decideLine(tx, { lineId, decision: 'contest', reasonCode: 'missing_evidence', expectedLockVersion: 0 }, actor))
   await t.rejects(
     em.fork().transactional((tx) => decideLine(tx, { lineId, decision: 'admit', expectedLockVersion: 0 }, actor)),
     /décidée entre-temps/,
