@@ -71,6 +71,8 @@ export const ClaimLine = defineEntity({
     sourceRow: p.integer().nullable(),
     /** The file this line was read from (import, OCR): its evidence, line by line. */
     evidenceId: p.uuid().nullable(),
+    /** The page of that file (a scanned PDF read by OCR). */
+    sourcePage: p.integer().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 })

@@ -72,7 +72,7 @@ export async function draftVersion(em: EntityManager, claim: ClaimEntity): Promi
 export type PassLineInput = { identifier: string; faceValue?: string; faceValueReason?: string; serviceDate?: string; scanDate?: string; funder?: string }
 
 /** Validates one typed pass line; errors are located on their field. */
-export function parsePassLine(input: PassLineInput, procedure: ProcedureEntity): { line: Omit<ClaimLineEntity, 'id' | 'versionId' | 'createdAt' | 'source' | 'sourceRow' | 'evidenceId'>; errors: FieldError[] } {
+export function parsePassLine(input: PassLineInput, procedure: ProcedureEntity): { line: Omit<ClaimLineEntity, 'id' | 'versionId' | 'createdAt' | 'source' | 'sourceRow' | 'evidenceId' | 'sourcePage'>; errors: FieldError[] } {
   const errors: FieldError[] = []
   const id = checkIdentifier(input.identifier ?? '', identifierRule(procedure))
   if (!id.ok) errors.push({ path: 'identifier', message: id.error.message })
@@ -126,13 +126,16 @@ async function assertNotDeclared(em: EntityManager, versionId: string, identifie
   }
 }
 
-export async function addPassLine(em: EntityManager, claim: ClaimEntity, input: PassLineInput, audit: AuditContext): Promise<ClaimLineEntity> {
+/** Where a line comes from when it was not typed: a file (and its page) read by OCR. */
+export type LineOrigin = { source: 'ocr'; evidenceId: string; sourcePage: number | null }
+
+export async function addPassLine(em: EntityManager, claim: ClaimEntity, input: PassLineInput, audit: AuditContext, origin?: LineOrigin): Promise<ClaimLineEntity> {
   const version = await draftVersion(em, claim)
   const procedure = await em.findOneOrFail(Procedure, { id: claim.procedureId })
   const { line, errors } = parsePassLine(input, procedure)
   if (errors.length) throw new DomainError('invalid', 'line_invalid', 'Ligne à corriger.', errors)
   await assertNotDeclared(em, version.id, [line.identifier as string])
-  const created = em.create(ClaimLine, { ...line, versionId: version.id, source: 'typed' })
+  const created = em.create(ClaimLine, { ...line, versionId: version.id, source: 'typed', ...origin })
   await em.flush()
   await recordAudit(em, { ...audit, action: 'claim.line_added', entityType: 'claim', entityId: claim.id, after: { lineId: created.id, identifier: created.identifier, amountCents: created.amountCents } })
   await reconcileClaim(em, claim.procedureId, claim.id)

@@ -163,9 +163,9 @@ export async function startNewVersion(em: EntityManager, claim: ClaimEntity, aud
   await em.flush()
   await em.execute(
     `insert into "claim_line" ("id", "version_id", "kind", "identifier", "face_value_cents", "face_value_reason", "service_date", "scan_date", "funder",
-                               "after_judgment", "label", "invoice_number", "invoice_date", "amount_cents", "source", "source_row", "evidence_id", "created_at")
+                               "after_judgment", "label", "invoice_number", "invoice_date", "amount_cents", "source", "source_row", "evidence_id", "source_page", "created_at")
      select gen_random_uuid(), ?, "kind", "identifier", "face_value_cents", "face_value_reason", "service_date", "scan_date", "funder",
-            "after_judgment", "label", "invoice_number", "invoice_date", "amount_cents", 'copied', "source_row", "evidence_id", now()
+            "after_judgment", "label", "invoice_number", "invoice_date", "amount_cents", 'copied', "source_row", "evidence_id", "source_page", now()
        from "claim_line" where "version_id" = ?`,
     [next.id, current.id],
   )

@@ -3,15 +3,12 @@
 // An index of 1.1 million identifiers costs about 0.8 s and 80 MB: built once per ledger version
 // and kept in memory until another version becomes current.
 import type { EntityManager } from '@mikro-orm/postgresql'
+import { currentVersionIds } from '../ledger/versions.ts'
 import { createLedgerIndex, type LedgerIndex } from '../../lib/pass-reading.ts'
 
 /** The current version of the issued passes of the procedure, or null when none is loaded. */
 export async function currentLedgerVersion(em: EntityManager, procedureId: string): Promise<string | null> {
-  const [row] = await em.execute<{ id: string }[]>(
-    `select "id" from "ledger_version" where "procedure_id" = ? and "kind" = 'passes' and "status" = 'current'`,
-    [procedureId],
-  )
-  return row?.id ?? null
+  return (await currentVersionIds(em, procedureId)).passes ?? null
 }
 
 /** Every issued identifier of that version. */

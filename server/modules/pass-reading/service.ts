@@ -102,12 +102,10 @@ async function pendingCandidate(em: EntityManager, claim: ClaimEntity, jobId: st
 
 /**
  * The claims service's own path adds the line, so its rules hold (identifier format, face value,
- * judgment split, duplicate in the claim, frozen submitted version). That path records typed
- * lines; in the same transaction the line is then marked as read from this file and page.
+ * judgment split, duplicate in the claim, frozen submitted version), recording the file and page.
  */
 async function addReadLine(em: EntityManager, claim: ClaimEntity, job: ReadingJobEntity, candidate: ReadingCandidateEntity, identifier: string, audit: AuditContext): Promise<string> {
-  const line = await addPassLine(em, claim, { identifier }, audit)
-  await em.execute(`update "claim_line" set "source" = 'ocr', "evidence_id" = ?, "source_page" = ? where "id" = ?`, [job.evidenceId, candidate.page, line.id])
+  const line = await addPassLine(em, claim, { identifier }, audit, { source: 'ocr', evidenceId: job.evidenceId, sourcePage: candidate.page })
   return line.id
 }
 

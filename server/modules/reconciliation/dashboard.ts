@@ -5,6 +5,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql'
 import { nationalTable, type NationalTable, type PairRow } from '../../lib/programme-tables.ts'
 import { findDepartement, findRegion } from '../../lib/territory.ts'
+import { currentVersionIds } from '../ledger/versions.ts'
 
 interface Versions {
   commanditaires: string | null
@@ -13,9 +14,8 @@ interface Versions {
 }
 
 async function versions(em: EntityManager, procedureId: string): Promise<Versions> {
-  const rows = await em.execute<{ kind: string; id: string }[]>(`select "kind", "id" from "ledger_version" where "procedure_id" = ? and "status" = 'current'`, [procedureId])
-  const of = (kind: string) => rows.find((r) => r.kind === kind)?.id ?? null
-  return { commanditaires: of('commanditaires'), passes: of('passes'), scans: of('scans') }
+  const current = await currentVersionIds(em, procedureId)
+  return { commanditaires: current.commanditaires ?? null, passes: current.passes ?? null, scans: current.scans ?? null }
 }
 
 const NONE = '00000000-0000-0000-0000-000000000000'

@@ -6,6 +6,7 @@ import { sql, type Kysely } from 'kysely'
 import { nearVariants, rankNeighbours } from '../../lib/near-matches.ts'
 import { positionClasses } from '../../lib/pass-reading-classes.ts'
 import type { IdentifierRule } from '../../lib/pass-identifier.ts'
+import { currentVersionIds } from '../ledger/versions.ts'
 import { dropStale, neighbourClaims, reconcileSql, type LedgerVersions } from './sql.ts'
 
 // RECONCILE_TRACE=1 prints where a whole-procedure run spends its time.
@@ -14,13 +15,9 @@ const trace = process.env.RECONCILE_TRACE ? (label: string, since: number) => co
 export const STATUSES = ['matched', 'unscanned_known', 'scanned_elsewhere', 'already_paid', 'unknown', 'duplicate_declared', 'expired_at_use', 'value_mismatch'] as const
 export type ReconciliationStatus = (typeof STATUSES)[number]
 
-export async function currentLedgerVersions(db: Kysely<unknown>, procedureId: string): Promise<LedgerVersions | null> {
-  const { rows } = await sql<{ kind: string; id: string }>`
-    select "kind", "id" from "ledger_version" where "procedure_id" = ${procedureId} and "status" = 'current'
-  `.execute(db)
-  const of = (kind: string) => rows.find((r) => r.kind === kind)?.id ?? null
-  const passes = of('passes')
-  return passes === null ? null : { passes, scans: of('scans'), payments: of('payments') }
+async function ledgerVersions(em: EntityManager, procedureId: string): Promise<LedgerVersions | null> {
+  const current = await currentVersionIds(em, procedureId)
+  return current.passes ? { passes: current.passes, scans: current.scans ?? null, payments: current.payments ?? null } : null
 }
 
 async function procedureRule(db: Kysely<unknown>, procedureId: string): Promise<IdentifierRule> {
@@ -75,7 +72,7 @@ async function suggestNearMatches(db: Kysely<unknown>, procedureId: string, pass
 /** Every declared pass of the procedure, set-based; returns the number of lines given a status. */
 export async function reconcileProcedure(em: EntityManager, procedureId: string): Promise<number> {
   const db = em.getKysely() as unknown as Kysely<unknown>
-  const versions = await currentLedgerVersions(db, procedureId)
+  const versions = await ledgerVersions(em, procedureId)
   if (versions === null) return 0
   // Hash joins over a million ledger rows want their tables in memory (this transaction only).
   await sql`set local work_mem = '256MB'`.execute(db)
@@ -94,7 +91,7 @@ export async function reconcileProcedure(em: EntityManager, procedureId: string)
  */
 export async function reconcileClaim(em: EntityManager, procedureId: string, claimId: string): Promise<number> {
   const db = em.getKysely() as unknown as Kysely<unknown>
-  const versions = await currentLedgerVersions(db, procedureId)
+  const versions = await ledgerVersions(em, procedureId)
   if (versions === null) return 0
   // Before: claims that were held as duplicates with this one; after: claims that now are.
   const before = await neighbourClaims(db, procedureId, [claimId])

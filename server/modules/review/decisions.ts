@@ -4,6 +4,7 @@
 // whichever claim it comes from, even under concurrent requests.
 
 import type { EntityManager } from '@mikro-orm/postgresql'
+import { sql, type Kysely, type RawBuilder } from 'kysely'
 import { DomainError } from '../../errors.ts'
 import { recordAudit, type Actor } from '../audit/service.ts'
 
@@ -53,9 +54,6 @@ function checked(input: DecisionInput): { decision: Decision; reasonCode: Reason
   return { decision: input.decision, reasonCode: reasonCode ?? null, comment }
 }
 
-// What an admission admits: the ledger's face value when known, never above what was declared.
-const ADMITTED = `case when $decision = 'admit' then least(coalesce(r."ledger_face_value_cents", l."amount_cents"), l."amount_cents") else 0 end`
-
 /**
  * Decides one line. `expectedLockVersion` is what the person saw (0: no decision yet): if someone
  * decided the line meanwhile, nothing is written and the message says who and when.
@@ -80,7 +78,7 @@ export async function decideLine(
     const when = line.decided_at ? new Date(line.decided_at).toLocaleString('fr-FR', { timeZone: 'Europe/Paris' }) : ''
     throw new DomainError('conflict', 'decision_changed', `Cette ligne a été décidée entre-temps (${line.decided_by_role ?? 'autre personne'}, ${when}) : rechargez la page avant de décider.`)
   }
-  await writeDecisions(em, `l."id" = $line`, { ...d, line: input.lineId, claim: line.claim_id, actor: actor.id })
+  await writeDecisions(em, sql`l."id" = ${input.lineId}::uuid`, { ...d, claim: line.claim_id, actor: actor.id })
   await recordAudit(em, {
     actor,
     requestId,
@@ -102,18 +100,16 @@ export async function decideGroup(
   const d = checked(input)
   // Lines whose pass is already admitted in another claim are left out (and counted): admitting
   // them would pay a pass twice.
-  const [skip] = await em.execute<{ n: string }[]>(
-    `select count(*) as "n" from "line_reconciliation" r
-     where r."claim_id" = ? and r."status" = ? and ? = 'admit' and exists (
-       select 1 from "line_decision" o where o."procedure_id" = r."procedure_id" and o."identifier" = r."identifier"
-         and o."decision" = 'admit' and o."superseded_at" is null and o."claim_line_id" <> r."claim_line_id")`,
-    [input.claimId, input.status, d.decision],
-  )
-  const decided = await writeDecisions(em, `r."status" = $status and not ($decision = 'admit' and exists (
+  const admittedElsewhere = sql`exists (
       select 1 from "line_decision" o where o."procedure_id" = r."procedure_id" and o."identifier" = r."identifier"
-        and o."decision" = 'admit' and o."superseded_at" is null and o."claim_line_id" <> r."claim_line_id"))`, {
+        and o."decision" = 'admit' and o."superseded_at" is null and o."claim_line_id" <> r."claim_line_id")`
+  const leftOut = d.decision === 'admit' ? admittedElsewhere : sql`false`
+  const db = em.getKysely() as unknown as Kysely<unknown>
+  const { rows: [skip] } = await sql<{ n: string }>`
+    select count(*) as "n" from "line_reconciliation" r where r."claim_id" = ${input.claimId}::uuid and r."status" = ${input.status} and ${leftOut}
+  `.execute(db)
+  const decided = await writeDecisions(em, sql`r."status" = ${input.status} and not ${leftOut}`, {
     ...d,
-    status: input.status,
     claim: input.claimId,
     actor: actor.id,
   })
@@ -128,35 +124,32 @@ export async function decideGroup(
   return { decided, skipped: Number(skip?.n ?? 0) }
 }
 
-/** One set-based upsert over the claim's reconciled lines matching `where` ($-named values). */
+/** One set-based upsert over the lines of the claim's current version that match `scope`. */
 async function writeDecisions(
   em: EntityManager,
-  where: string,
-  values: { decision: Decision; reasonCode: ReasonCode | null; comment: string | null; claim: string; line?: string; status?: string; actor?: string | null },
+  scope: RawBuilder<unknown>,
+  values: { decision: Decision; reasonCode: ReasonCode | null; comment: string | null; claim: string; actor: string | null },
 ): Promise<number> {
-  const named: Record<string, unknown> = { decision: values.decision, reason: values.reasonCode, comment: values.comment, claim: values.claim, line: values.line ?? null, status: values.status ?? null, actor: values.actor ?? null }
-  const order: unknown[] = []
-  // Knex-style "?" placeholders, bound in the order the names appear.
-  const sql = (`insert into "line_decision" ("claim_line_id", "procedure_id", "claim_id", "identifier", "decision", "admitted_cents", "reason_code", "comment", "decided_by", "decided_at")
-     select l."id", c."procedure_id", c."id", l."identifier", $decision, ${ADMITTED}, $reason, $comment, $actor, now()
-     from "claim" c join "claim_version" v on v."claim_id" = c."id" and v."version" = c."current_version"
-     join "claim_line" l on l."version_id" = v."id"
-     left join "line_reconciliation" r on r."claim_line_id" = l."id"
-     where c."id" = $claim and ${where}
-     on conflict ("claim_line_id") do update set "decision" = excluded."decision", "admitted_cents" = excluded."admitted_cents",
-       "reason_code" = excluded."reason_code", "comment" = excluded."comment", "decided_by" = excluded."decided_by",
-       "decided_at" = excluded."decided_at",
-       "lock_version" = "line_decision"."lock_version" + 1`).replace(/\$(decision|reason|comment|claim|line|status|actor)\b/gu, (_m, name: string) => {
-    order.push(named[name])
-    return ['decision', 'reason', 'comment', 'status'].includes(name) ? '?::text' : '?::uuid'
-  })
+  const db = em.getKysely() as unknown as Kysely<unknown>
+  // What an admission admits: the ledger's face value when known, never above what was declared.
+  const admitted = values.decision === 'admit' ? sql`least(coalesce(r."ledger_face_value_cents", l."amount_cents"), l."amount_cents")` : sql`0`
+  await sql`savepoint decide`.execute(db)
   try {
-    await em.execute('savepoint decide')
-    const result = await em.execute<{ affectedRows?: number }>(sql, order, 'run')
-    await em.execute('release savepoint decide')
-    return Number((result as { affectedRows?: number }).affectedRows ?? 0)
+    const result = await sql`
+      insert into "line_decision" ("claim_line_id", "procedure_id", "claim_id", "identifier", "decision", "admitted_cents", "reason_code", "comment", "decided_by", "decided_at")
+      select l."id", c."procedure_id", c."id", l."identifier", ${values.decision}, ${admitted}, ${values.reasonCode}, ${values.comment}, ${values.actor}::uuid, now()
+      from "claim" c join "claim_version" v on v."claim_id" = c."id" and v."version" = c."current_version"
+      join "claim_line" l on l."version_id" = v."id"
+      left join "line_reconciliation" r on r."claim_line_id" = l."id"
+      where c."id" = ${values.claim}::uuid and ${scope}
+      on conflict ("claim_line_id") do update set "decision" = excluded."decision", "admitted_cents" = excluded."admitted_cents",
+        "reason_code" = excluded."reason_code", "comment" = excluded."comment", "decided_by" = excluded."decided_by",
+        "decided_at" = excluded."decided_at", "lock_version" = "line_decision"."lock_version" + 1
+    `.execute(db)
+    await sql`release savepoint decide`.execute(db)
+    return Number(result.numAffectedRows ?? 0)
   } catch (error) {
-    await em.execute('rollback to savepoint decide')
+    await sql`rollback to savepoint decide`.execute(db)
     if (isUniqueViolation(error)) {
       throw new DomainError('conflict', 'pass_already_admitted', 'Un de ces pass est déjà admis dans une autre déclaration : un pass ne peut être payé deux fois. Rien n’a été enregistré.')
     }
