@@ -19,7 +19,10 @@ export const ACTIONS = [
   'ledger.load', // load the operator's extracts
   'dashboard.read', // national figures: ledger, declared, admitted
   'claims.list', // the list of declared claims with proposals (L624-1)
-  'claim.decide', // the liquidator's decisions on declared lines
+  'claim.decide', // the liquidator's decisions on declared lines, proposals, letters, document requests
+  'claim.answer', // the creditor's answer to a contestation (L622-27)
+  'judge.record', // record the juge-commissaire's decisions (L624-2)
+  'court.export', // the état des créances, the exports and the bundle for the court (R624-8)
 ] as const
 export type Action = (typeof ACTIONS)[number]
 
@@ -39,8 +42,9 @@ const PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
     'claim.edit',
     'claim.submit',
     'evidence.read',
+    'claim.answer',
   ],
-  liquidator: ['account.self', 'structure.read', 'audit.read', 'claim.read', 'evidence.read', 'ledger.load', 'dashboard.read', 'claims.list', 'claim.decide'],
+  liquidator: ['account.self', 'structure.read', 'audit.read', 'claim.read', 'evidence.read', 'ledger.load', 'dashboard.read', 'claims.list', 'claim.decide', 'judge.record', 'court.export'],
   ministry: ['account.self', 'dashboard.read'],
   admin: ['account.self', 'structure.read', 'admin.accounts.manage', 'admin.procedure.manage', 'ledger.load'],
 }

@@ -1,6 +1,7 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core'
+import { CLAIM_STATES } from '../../lib/claim-states.ts'
 
-export const CLAIM_STATUSES = ['draft', 'submitted'] as const
+export const VERSION_STATUSES = ['draft', 'submitted'] as const
 export const VERSION_KINDS = ['initial', 'correction', 'late_supplement'] as const
 export const LINE_KINDS = ['pass', 'subscription', 'invoice'] as const
 export const LINE_SOURCES = ['typed', 'pasted', 'import', 'ocr', 'copied'] as const
@@ -17,7 +18,7 @@ export const Claim = defineEntity({
     procedureId: p.uuid(),
     structureId: p.uuid(),
     number: p.string().unique(),
-    status: p.enum(CLAIM_STATUSES).default('draft'),
+    status: p.enum(CLAIM_STATES).default('draft'),
     currentVersion: p.integer().default(1),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
@@ -34,7 +35,7 @@ export const ClaimVersion = defineEntity({
     claimId: p.uuid(),
     version: p.integer(),
     kind: p.enum(VERSION_KINDS),
-    status: p.enum(CLAIM_STATUSES).default('draft'),
+    status: p.enum(VERSION_STATUSES).default('draft'),
     signerName: p.string().nullable(),
     signerCapacity: p.string().nullable(),
     reliefReason: p.text().nullable(),

@@ -17,6 +17,7 @@ import { activeMembers } from '../structures/service.ts'
 import { Claim, ClaimLine, ClaimVersion, type ClaimEntity, type ClaimVersionEntity } from './entities.ts'
 import { EVIDENCE_KIND_LABELS, listEvidence } from './evidence.ts'
 import { claimView, deadlinesFor, type ClaimView } from './service.ts'
+import { canMove } from '../../lib/claim-states.ts'
 
 export const SINCERITY_STATEMENT =
   'Je certifie sincère et véritable la présente déclaration de créance, établie sur la base des pièces jointes.'
@@ -114,7 +115,9 @@ export async function submitClaim(
     toFallDueCents: view.totals.toFallDueCents,
     pdfSha256: sha256,
   })
-  claim.status = 'submitted'
+  // A correction filed while the review is still open restarts it; once a letter is out, the review
+  // goes on with the new version in view and the claim keeps its state.
+  if (claim.status === 'draft' || canMove(claim.status, 'submitted')) claim.status = 'submitted'
   await em.flush()
   await recordAudit(em, {
     ...audit,
