@@ -85,7 +85,7 @@ export async function buildApp(runtime: Runtime, options: AppOptions = {}): Prom
   await app.register(submitRoutes, { files: runtime.files, mail })
   await app.register(ledgerRoutes, { files: runtime.files, boss: runtime.boss })
   await app.register(dashboardRoutes)
-  await app.register(reviewRoutes)
+  await app.register(reviewRoutes, { files: runtime.files, mail, boss: runtime.boss })
   await app.register(passReadingRoutes, { files: runtime.files, boss: runtime.boss, limits: config.evidenceLimits })
   return app
 }

@@ -14,6 +14,7 @@ import { createTemplateEngine, type TemplateEngine } from './templates/render.ts
 import { createEvidenceStore, type EvidenceStore } from './modules/evidence/store.ts'
 import { readingQueue, workReading } from './modules/pass-reading/jobs.ts'
 import { ledgerQueue, workLedger } from './modules/ledger/jobs.ts'
+import { reviewQueues, workReview } from './modules/review/jobs.ts'
 import { stopOcrPool } from './modules/pass-reading/ocr-pool.ts'
 
 export type Runtime = {
@@ -67,7 +68,7 @@ export async function createRuntime(
       const applied = await migrate(orm)
       if (applied.length) log(`migrations applied: ${applied.join(', ')}`)
     }
-    const boss = await startBoss(databaseUrl, [mailQueue(config.mailRetry), readingQueue(), ledgerQueue()], {
+    const boss = await startBoss(databaseUrl, [mailQueue(config.mailRetry), readingQueue(), ledgerQueue(), ...reviewQueues()], {
       supervise: options.supervise ?? true,
       onError: (error) => log(`job queue: ${error.message}`),
     })
@@ -87,6 +88,7 @@ export async function createRuntime(
       })
       await workReading(boss, { orm, files, pollingIntervalSeconds: config.jobPollingSeconds })
       await workLedger(boss, { orm, files, databaseUrl: databaseUrl as string, pollingIntervalSeconds: config.jobPollingSeconds })
+      await workReview(boss, { orm, files, publicUrl: config.publicUrl, pollingIntervalSeconds: config.jobPollingSeconds })
     }
     return { config, orm, boss, templates, mail, files, databaseUrl, startWorkers, stop }
   } catch (error) {

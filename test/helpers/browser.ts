@@ -30,3 +30,15 @@ export async function accessibilityViolations(page: Page): Promise<string[]> {
   })
   return violations
 }
+
+/** Signs in through the login page; with a TOTP secret, passes the second factor too. */
+export async function signIn(page: Page, base: string, email: string, password: string, totp?: () => string): Promise<void> {
+  await page.goto(`${base}/connexion`)
+  await page.getByLabel('Adresse électronique').fill(email)
+  await page.getByLabel('Mot de passe').fill(password)
+  await page.getByRole('button', { name: /connecter/i }).click()
+  if (totp) {
+    await page.getByLabel('Code à 6 chiffres').fill(totp())
+    await page.getByRole('button', { name: /valider|vérifier|continuer/i }).click()
+  }
+}

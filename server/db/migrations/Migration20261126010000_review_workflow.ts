@@ -41,6 +41,7 @@ export class Migration20261126010000_review_workflow extends Migration {
         "claim_ids" uuid[] not null,
         "done" int not null default 0,
         "failed" int not null default 0,
+        "failures" jsonb not null default '[]',
         "status" text not null default 'queued' check ("status" in ('queued', 'running', 'done', 'failed')),
         "requested_by" uuid null references "account" ("id"),
         "requested_at" timestamptz not null,

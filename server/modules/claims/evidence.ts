@@ -3,6 +3,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql'
 import { DomainError } from '../../errors.ts'
 import { reconcileClaim } from '../reconciliation/service.ts'
+import { markDocumentsReceived } from '../review/documents-request.ts'
 import { recordAudit } from '../audit/service.ts'
 import type { AuditContext } from '../accounts/service.ts'
 import type { EvidenceStore } from '../evidence/store.ts'
@@ -47,6 +48,8 @@ export async function recordEvidence(em: EntityManager, claim: ClaimEntity, file
   for (const row of rows) {
     await recordAudit(em, { ...audit, action: 'evidence.added', entityType: 'claim', entityId: claim.id, after: { evidenceId: row.id, sha256: row.sha256, kind, sizeBytes: row.sizeBytes, mime: row.mime } })
   }
+  // Files sent after the liquidator asked for documents answer that request.
+  await markDocumentsReceived(em, claim.id)
   // Evidence turns "unscanned, ask for proof" into "admit" (DOMAIN §5).
   await reconcileClaim(em, claim.procedureId, claim.id)
   return rows

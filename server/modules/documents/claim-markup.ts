@@ -60,16 +60,18 @@ export function parseMarkup(text: string): TextLine[] {
   return lines
 }
 
-/** Renders the claim document's templates (claims-templates/claim/*.hbs) as plain text or lines. */
+/** Renders a document's templates (claims-templates/<folder>/*.hbs, the claim's by default) as plain text or lines. */
 export class ClaimWords {
   private readonly engine: TemplateEngine
+  private readonly folder: string
 
-  constructor(engine: TemplateEngine) {
+  constructor(engine: TemplateEngine, folder = 'claim') {
     this.engine = engine
+    this.folder = folder
   }
 
   text(name: string, data: object): string {
-    return unescapeHandlebars(this.engine.render(`claim/${name}.hbs`, data)).trim()
+    return unescapeHandlebars(this.engine.render(`${this.folder}/${name}.hbs`, data)).trim()
   }
 
   /** A one-line text (metadata, labels): lines joined by spaces. */

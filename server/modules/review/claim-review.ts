@@ -61,6 +61,7 @@ export async function claimReview(em: EntityManager, procedureId: string, claimI
             declared: formatEuros(Number(l.declared_cents)),
             ledger: l.ledger_face_value_cents === null ? '—' : formatEuros(Number(l.ledger_face_value_cents)),
             decisionLabel: l.decision ? DECISION_LABELS[l.decision] : '',
+            reasonLabel: l.reason_code ? REASONS[l.reason_code as keyof typeof REASONS] : '',
             suggestions: (l.suggestions ?? []).join(', '),
           })),
       })),

@@ -7,6 +7,8 @@ import type { EntityManager } from '@mikro-orm/postgresql'
 import { sql, type Kysely, type RawBuilder } from 'kysely'
 import { DomainError } from '../../errors.ts'
 import { recordAudit, type Actor } from '../audit/service.ts'
+import { lockClaimState, moveClaimIf } from './states.ts'
+import { documentsRequestLapsed } from './documents-request.ts'
 
 export const DECISIONS = ['admit', 'reject', 'contest'] as const
 export type Decision = (typeof DECISIONS)[number]
@@ -35,7 +37,7 @@ const isUniqueViolation = (error: unknown): boolean =>
   typeof error === 'object' && error !== null && 'code' in error && (error as { code: unknown }).code === '23505'
 
 /** Checks the rules a decision must meet before anything is written. */
-function checked(input: DecisionInput): { decision: Decision; reasonCode: ReasonCode | null; comment: string | null } {
+function checked(input: DecisionInput, documentsRequested: boolean): { decision: Decision; reasonCode: ReasonCode | null; comment: string | null } {
   if (!DECISIONS.includes(input.decision)) throw new DomainError('invalid', 'decision_invalid', 'Choisissez admettre, contester ou rejeter.', [{ path: 'decision', message: 'décision inconnue' }])
   const reasonCode = input.reasonCode ? (Object.keys(REASONS).find((k) => k === input.reasonCode) as ReasonCode | undefined) : undefined
   if (input.reasonCode && !reasonCode) throw new DomainError('invalid', 'reason_invalid', 'Motif inconnu.', [{ path: 'reasonCode', message: 'choisissez un motif de la liste' }])
@@ -45,9 +47,9 @@ function checked(input: DecisionInput): { decision: Decision; reasonCode: Reason
   }
   if (reasonCode === 'other' && !comment) throw new DomainError('invalid', 'comment_required', 'Précisez le motif en commentaire.', [{ path: 'comment', message: 'commentaire requis pour « autre motif »' }])
   // Cass. com. 5 June 2012, 11-17603: no rejection for missing documents without first asking for
-  // them. Requests for documents arrive with the contestation letters; until then, contest.
-  if (input.decision === 'reject' && reasonCode === 'missing_evidence') {
-    throw new DomainError('conflict', 'documents_not_requested', 'Un rejet pour justificatif manquant doit être précédé d’une demande de pièces : contestez la ligne et demandez les pièces.', [
+  // them: a request must exist and its due date must have passed.
+  if (input.decision === 'reject' && reasonCode === 'missing_evidence' && !documentsRequested) {
+    throw new DomainError('conflict', 'documents_not_requested', 'Un rejet pour justificatif manquant doit être précédé d’une demande de pièces restée sans réponse à son échéance : demandez d’abord les pièces.', [
       { path: 'decision', message: 'demandez d’abord les pièces' },
     ])
   }
@@ -64,7 +66,6 @@ export async function decideLine(
   actor: Actor,
   requestId: string | null = null,
 ): Promise<void> {
-  const d = checked(input)
   const [line] = await em.execute<{ claim_id: string; procedure_id: string; identifier: string | null; lock_version: number | null; decided_at: Date | null; decided_by_role: string | null }[]>(
     `select c."id" as "claim_id", c."procedure_id", l."identifier", ld."lock_version", ld."decided_at", a."role" as "decided_by_role"
      from "claim_line" l join "claim_version" v on v."id" = l."version_id" join "claim" c on c."id" = v."claim_id"
@@ -74,6 +75,8 @@ export async function decideLine(
     [input.lineId],
   )
   if (!line) throw new DomainError('not_found', 'line_not_found', 'Cette ligne n’existe pas.')
+  const d = checked(input, await documentsRequestLapsed(em, line.claim_id))
+  await openForDecision(em, line.claim_id, actor, requestId)
   if (input.expectedLockVersion !== undefined && (line.lock_version ?? 0) !== input.expectedLockVersion) {
     const when = line.decided_at ? new Date(line.decided_at).toLocaleString('fr-FR', { timeZone: 'Europe/Paris' }) : ''
     throw new DomainError('conflict', 'decision_changed', `Cette ligne a été décidée entre-temps (${line.decided_by_role ?? 'autre personne'}, ${when}) : rechargez la page avant de décider.`)
@@ -97,7 +100,8 @@ export async function decideGroup(
   actor: Actor,
   requestId: string | null = null,
 ): Promise<{ decided: number; skipped: number }> {
-  const d = checked(input)
+  const d = checked(input, await documentsRequestLapsed(em, input.claimId))
+  await openForDecision(em, input.claimId, actor, requestId)
   // Lines whose pass is already admitted in another claim are left out (and counted): admitting
   // them would pay a pass twice.
   const admittedElsewhere = sql`exists (
@@ -124,8 +128,20 @@ export async function decideGroup(
   return { decided, skipped: Number(skip?.n ?? 0) }
 }
 
+/**
+ * A decision starts the review of a submitted claim and reopens a proposal not yet sent (the
+ * proposal must then be made again); once the juge-commissaire has decided, lines are closed.
+ */
+async function openForDecision(em: EntityManager, claimId: string, actor: Actor, requestId: string | null): Promise<void> {
+  const state = await lockClaimState(em, claimId)
+  if (state === 'decided') throw new DomainError('conflict', 'claim_decided', 'Le juge-commissaire a statué sur cette créance : ses lignes ne se décident plus.')
+  if (state === 'submitted' || state === 'proposal_made') {
+    await moveClaimIf(em, [state], { claimId, to: 'under_review', because: 'line decided' }, actor, requestId)
+  }
+}
+
 /** One set-based upsert over the lines of the claim's current version that match `scope`. */
-async function writeDecisions(
+export async function writeDecisions(
   em: EntityManager,
   scope: RawBuilder<unknown>,
   values: { decision: Decision; reasonCode: ReasonCode | null; comment: string | null; claim: string; actor: string | null },
@@ -155,4 +171,26 @@ async function writeDecisions(
     }
     throw error
   }
+}
+
+/**
+ * Decides the lines a person ticked, each at the lock version shown to them: if any was decided
+ * meanwhile, nothing is written (the caller's transaction rolls back) and the message says so.
+ */
+export async function decideLines(
+  em: EntityManager,
+  input: DecisionInput & { readonly claimId: string; readonly lines: readonly { id: string; lock: number }[] },
+  actor: Actor,
+  requestId: string | null = null,
+): Promise<number> {
+  if (input.lines.length === 0) throw new DomainError('invalid', 'lines_empty', 'Cochez au moins un pass.', [{ path: 'lines', message: 'aucun pass coché' }])
+  for (const line of input.lines) {
+    const [owner] = await em.execute<{ claim_id: string }[]>(
+      `select v."claim_id" from "claim_line" l join "claim_version" v on v."id" = l."version_id" where l."id" = ?`,
+      [line.id],
+    )
+    if (owner?.claim_id !== input.claimId) throw new DomainError('not_found', 'line_not_found', 'Un des pass cochés n’appartient pas à cette déclaration.')
+    await decideLine(em, { ...input, lineId: line.id, expectedLockVersion: line.lock }, actor, requestId)
+  }
+  return input.lines.length
 }

@@ -3,10 +3,11 @@
 
 import type { EntityManager } from '@mikro-orm/postgresql'
 import type { STATUSES } from '../reconciliation/service.ts'
+import type { ClaimState } from '../../lib/claim-states.ts'
 
 export interface QueueFilter {
   readonly departement?: string
-  readonly state?: 'draft' | 'submitted'
+  readonly state?: ClaimState
   /** Claims holding at least one line of this reconciliation status. */
   readonly anomaly?: (typeof STATUSES)[number]
   /** SIRET, creditor name, claim number or pass identifier. */

@@ -8,9 +8,15 @@ import { STATUS_TEXT } from '../reconciliation/present.ts'
 import { STATUSES } from '../reconciliation/service.ts'
 import { claimsList } from './claims-list.ts'
 import { claimReview } from './claim-review.ts'
-import { decideGroup, type Decision } from './decisions.ts'
+import { decideGroup, decideLines, type Decision } from './decisions.ts'
 import { auditContext } from '../../plugins/app/auth.ts'
-import { emptyForm, field, rerender } from '../../routes/forms.ts'
+import { field } from '../../routes/forms.ts'
+import { CLAIM_STATES, CLAIM_STATE_LABELS, isClaimState, type ClaimState } from '../../lib/claim-states.ts'
+import type { PgBoss } from 'pg-boss'
+import type { EvidenceStore } from '../evidence/store.ts'
+import type { MailDeps } from '../notifications/service.ts'
+import creditorRoutes from './creditor-routes.ts'
+import workflowRoutes, { reviewPage } from './workflow-routes.ts'
 import { QUEUE_LIMIT, claimQueue, type QueueFilter } from './queue.ts'
 
 const LIST = { config: { access: { action: 'claims.list' } }, schema: { hide: true } } as const
@@ -20,12 +26,13 @@ const HEADER = [
   'montant déclaré (€)', 'proposé à l’admission (€)', 'contesté ou rejeté (€)', 'en attente (€)', 'nature',
 ]
 
-const STATE_LABELS: Record<string, string> = { draft: 'brouillon', submitted: 'déposée' }
+const STATE_LABELS: Record<string, string> = CLAIM_STATE_LABELS
 
 function queueFilter(query: unknown): QueueFilter {
   const q = (query ?? {}) as Record<string, unknown>
   const text = (name: string, pattern: RegExp) => (typeof q[name] === 'string' && pattern.test(q[name] as string) ? (q[name] as string) : undefined)
-  const state = text('etat', /^(draft|submitted)$/u) as QueueFilter['state']
+  const raw = text('etat', /^[a-z_]{4,30}$/u)
+  const state = isClaimState(raw) ? raw : undefined
   const anomaly = text('statut', /^[a-z_]{3,30}$/u)
   return {
     departement: text('departement', /^[0-9AB]{2,3}$/u),
@@ -37,37 +44,34 @@ function queueFilter(query: unknown): QueueFilter {
 
 const DECIDE = { config: { access: { action: 'claim.decide' } }, schema: { hide: true } } as const
 
-const routes: FastifyPluginAsync = async (app) => {
-  app.get<{ Params: { claimId: string } }>('/liquidation/declarations/:claimId', DECIDE, async (request, reply) => {
-    const procedure = await currentProcedure(request.em)
-    const review = await claimReview(request.em, procedure.id, request.params.claimId)
-    return reply.page('review/claim', { title: `Instruction de la déclaration ${review.claim.number}`, ...review, form: emptyForm() })
-  })
+const routes: FastifyPluginAsync<{ files: EvidenceStore; mail: MailDeps; boss: PgBoss }> = async (app, options) => {
+  await app.register(workflowRoutes, options)
+  await app.register(creditorRoutes, options)
+
+  app.get<{ Params: { claimId: string } }>('/liquidation/declarations/:claimId', DECIDE, (request, reply) => reviewPage(request, reply))
 
   app.post<{ Params: { claimId: string } }>('/liquidation/declarations/:claimId/decisions', DECIDE, async (request, reply) => {
     const procedure = await currentProcedure(request.em)
     const review = await claimReview(request.em, procedure.id, request.params.claimId)
     const body = request.body
+    const decision = { decision: field(body, 'decision') as Decision, reasonCode: field(body, 'reasonCode') || null, comment: field(body, 'comment') || null }
     try {
       const audit = auditContext(request)
-      const done = await request.em.transactional((em) =>
-        decideGroup(
-          em,
-          {
-            claimId: review.claim.id,
-            status: field(body, 'status'),
-            decision: field(body, 'decision') as Decision,
-            reasonCode: field(body, 'reasonCode') || null,
-            comment: field(body, 'comment') || null,
-          },
-          audit.actor,
-          audit.requestId,
-        ),
-      )
-      reply.flash(`${done.decided} ligne(s) décidée(s)${done.skipped ? ` ; ${done.skipped} laissée(s) de côté : pass déjà admis dans une autre déclaration` : ''}.`)
-      return reply.redirect(`/liquidation/declarations/${review.claim.id}`, 303)
+      if (field(body, 'scope') === 'selected') {
+        const raw = (body as Record<string, unknown> | undefined)?.lines
+        // Each ticked box carries "line id:lock version as displayed" (optimistic locking).
+        const lines = (Array.isArray(raw) ? raw : [raw])
+          .filter((v): v is string => typeof v === 'string' && /^[0-9a-f-]{36}:\d{1,9}$/u.test(v))
+          .map((v) => ({ id: v.slice(0, 36), lock: Number(v.slice(37)) }))
+        const n = await request.em.transactional((em) => decideLines(em, { ...decision, claimId: review.claim.id, lines }, audit.actor, audit.requestId))
+        reply.flash(`${n} pass décidé(s).`)
+      } else {
+        const done = await request.em.transactional((em) => decideGroup(em, { ...decision, claimId: review.claim.id, status: field(body, 'status') }, audit.actor, audit.requestId))
+        reply.flash(`${done.decided} ligne(s) décidée(s)${done.skipped ? ` ; ${done.skipped} laissée(s) de côté : pass déjà admis dans une autre déclaration` : ''}.`)
+      }
+      return reply.redirect(`/liquidation/declarations/${review.claim.id}#group-${field(body, 'status')}`, 303)
     } catch (error) {
-      return rerender(reply, error, 'review/claim', { status: field(body, 'status') }, { title: `Instruction de la déclaration ${review.claim.number}`, ...review })
+      return reviewPage(request, reply, error, { status: field(body, 'status') }, 'lignes')
     }
   })
 
@@ -81,6 +85,7 @@ const routes: FastifyPluginAsync = async (app) => {
       total: queue.total,
       limited: queue.total > QUEUE_LIMIT,
       byState: Object.entries(queue.byState).map(([state, n]) => ({ label: STATE_LABELS[state] ?? state, n })),
+      states: CLAIM_STATES.map((value) => ({ value, label: CLAIM_STATE_LABELS[value], selected: value === filter.state })),
       statuses: STATUSES.map((value) => ({ value, label: STATUS_TEXT[value].label, selected: value === filter.anomaly })),
       rows: queue.rows.map((r) => ({
         ...r,
@@ -94,7 +99,7 @@ const routes: FastifyPluginAsync = async (app) => {
   app.get('/liquidation/liste-des-creances.csv', LIST, async (request, reply) => {
     const procedure = await currentProcedure(request.em)
     const rows = (await claimsList(request.em, procedure.id)).map((r) => [
-      r.number, r.creditor, r.siret, r.departement, r.status === 'submitted' ? 'déposée' : 'brouillon', r.version,
+      r.number, r.creditor, r.siret, r.departement, CLAIM_STATE_LABELS[r.status as ClaimState] ?? r.status, r.version,
       r.submittedAt ? parisDateOf(r.submittedAt) : '', r.late ? 'oui' : 'non', r.passLines,
       formatDecimal(r.declaredCents), formatDecimal(r.admitCents), formatDecimal(r.contestCents), formatDecimal(r.pendingCents), 'chirographaire',
     ])
