@@ -1,0 +1,133 @@
+// The liquidator's workflow on a claim over a loaded ledger (issue 7): rules a lawyer would check.
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t from 'tap'
+import { loadNationalFixture } from '../../fixtures/national/seed.ts'
+import { addDays, todayInParis } from '../../server/lib/calendar.ts'
+import { answerDeadline } from '../../server/lib/deadlines.ts'
+import { closeAnswerWindows, answerContestation } from '../../server/modules/review/answers.ts'
+import { decideGroup, decideLines } from '../../server/modules/review/decisions.ts'
+import { requestDocuments } from '../../server/modules/review/documents-request.ts'
+import { letterBatch, queueLetterBatch, runLetterBatch } from '../../server/modules/review/letter-batch.ts'
+import { generateLetter, recordReceipt, recordSending } from '../../server/modules/review/letters.ts'
+import { applyDefaultProposals, makeProposal, proposalFigures } from '../../server/modules/review/proposal.ts'
+import { makeProfessional, makeStructure } from '../helpers/accounts.ts'
+import { buildTestApp } from '../helpers/app.ts'
+
+const { runtime } = await buildTestApp(t)
+const dir = mkdtempSync(join(tmpdir(), 'creances-workflow-'))
+t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+execFileSync(process.execPath, ['fixtures/national/cli.ts', '--small', '--out', dir], { stdio: 'ignore' })
+await loadNationalFixture(runtime.orm.em.fork(), runtime.databaseUrl, dir)
+const { account } = await makeProfessional(runtime.orm, 'liquidator', 'etude@liquidation.example')
+const actor = { id: account.id, role: 'liquidator' }
+const mail = { boss: runtime.boss, templates: runtime.templates, mailFrom: 'noreply@example.org', publicUrl: 'http://localhost' }
+const deps = { files: runtime.files, publicUrl: 'http://localhost' }
+const tx = <T>(fn: (em: ReturnType<typeof runtime.orm.em.fork>) => Promise<T>) => runtime.orm.em.fork().transactional(fn)
+const state = async (claimId: string) => (await runtime.orm.em.fork().execute<{ status: string }[]>(`select "status" from "claim" where "id" = ?`, [claimId]))[0]?.status
+
+/** Claims holding lines of `status`, submitted for the test (the fixture's claims are drafts). */
+async function submittedClaims(status: string, n: number): Promise<string[]> {
+  const rows = await runtime.orm.em.fork().execute<{ claim_id: string }[]>(
+    `select r."claim_id" from "line_reconciliation" r group by 1 having count(*) filter (where r."status" = ?) > 1 order by 1 limit ?`,
+    [status, n],
+  )
+  for (const { claim_id } of rows) {
+    await runtime.orm.em.fork().execute(`update "claim_version" set "status" = 'submitted', "submitted_at" = now(), "signer_name" = 'A', "signer_capacity" = 'B', "pdf_sha256" = repeat('b', 64) where "claim_id" = ?`, [claim_id])
+    await runtime.orm.em.fork().execute(`update "claim" set "status" = 'submitted' where "id" = ?`, [claim_id])
+  }
+  return rows.map((r) => r.claim_id)
+}
+const [claimA, claimB, claimC] = await submittedClaims('matched', 3)
+if (!claimA || !claimB || !claimC) throw new Error('fixture too small')
+
+t.test('no rejection for missing documents before asking for them (Cass. com. 5 June 2012)', async (t) => {
+  const refused = tx((em) => decideGroup(em, { claimId: claimA, status: 'matched', decision: 'reject', reasonCode: 'missing_evidence' }, actor))
+  await t.rejects(refused, { code: 'documents_not_requested' })
+  t.equal(await state(claimA), 'submitted', 'nothing changed')
+  await tx((em) => requestDocuments(em, mail, { claimId: claimA, what: 'Les feuilles d’émargement des ateliers', dueOn: addDays(todayInParis(new Date()), 15) }, actor))
+  t.equal(await state(claimA), 'under_review', 'the request starts the review')
+  await t.rejects(tx((em) => decideGroup(em, { claimId: claimA, status: 'matched', decision: 'reject', reasonCode: 'missing_evidence' }, actor)), { code: 'documents_not_requested' }, 'not before the due date')
+  await runtime.orm.em.fork().execute(`update "documents_request" set "due_on" = current_date - 1 where "claim_id" = ?`, [claimA])
+  const done = await tx((em) => decideGroup(em, { claimId: claimA, status: 'matched', decision: 'reject', reasonCode: 'missing_evidence' }, actor))
+  t.ok(done.decided > 0, 'once the due date has passed unanswered, the rejection is possible')
+})
+
+t.test('ticked lines are decided at the version shown; a line decided meanwhile refuses the whole set', async (t) => {
+  const lines = await runtime.orm.em.fork().execute<{ id: string }[]>(`select "claim_line_id" as "id" from "line_reconciliation" where "claim_id" = ? and "status" = 'matched' order by 1 limit 2`, [claimB])
+  const [one, two] = lines as [{ id: string }, { id: string }]
+  await tx((em) => decideLines(em, { claimId: claimB, decision: 'admit', lines: [{ id: one.id, lock: 0 }] }, actor))
+  const stale = tx((em) => decideLines(em, { claimId: claimB, decision: 'contest', reasonCode: 'other', comment: 'à vérifier', lines: [{ id: two.id, lock: 0 }, { id: one.id, lock: 0 }] }, actor))
+  await t.rejects(stale, { code: 'decision_changed', message: /décidée entre-temps \(liquidator/ })
+  const [decided] = await runtime.orm.em.fork().execute<{ n: string }[]>(`select count(*) as "n" from "line_decision" where "claim_line_id" = ?`, [two.id])
+  t.equal(Number(decided?.n), 0, 'the other ticked line was not written either')
+})
+
+t.test('a proposal needs every line decided, and an adjusted amount needs its reason', async (t) => {
+  await t.rejects(tx((em) => makeProposal(em, { claimId: claimB, refer: false }, actor)), { code: 'lines_undecided' })
+  await tx((em) => applyDefaultProposals(em, claimB, actor))
+  await runtime.orm.em.fork().execute(`delete from "line_decision" d using "line_reconciliation" r where r."claim_line_id" = d."claim_line_id" and r."claim_id" = ? and r."status" = 'duplicate_declared'`, [claimB])
+  await tx((em) => decideGroup(em, { claimId: claimB, status: 'duplicate_declared', decision: 'contest', reasonCode: 'duplicate' }, actor))
+  const figures = await proposalFigures(runtime.orm.em.fork(), claimB)
+  t.equal(figures.undecidedLines, 0)
+  await t.rejects(tx((em) => makeProposal(em, { claimId: claimB, admitCents: figures.admitCents - 1000, refer: false }, actor)), { code: 'override_reason_required' })
+  await t.rejects(tx((em) => makeProposal(em, { claimId: claimB, admitCents: figures.declaredCents + 1, overrideReason: 'x', refer: false }, actor)), { code: 'admit_out_of_range' })
+  await tx((em) => makeProposal(em, { claimId: claimB, refer: false }, actor))
+  t.equal(await state(claimB), 'proposal_made')
+  const [p] = await runtime.orm.em.fork().execute<{ admit_cents: string; reject_cents: string }[]>(`select "admit_cents", "reject_cents" from "claim_proposal" where "claim_id" = ?`, [claimB])
+  t.equal(Number(p?.admit_cents) + Number(p?.reject_cents), figures.declaredCents, 'admitted + rejected = declared, in cents')
+})
+
+t.test('the letter states each discussed pass, the proposed admission and L622-27; the clock runs from receipt', async (t) => {
+  const letter = await tx((em) => generateLetter(em, deps, claimB, actor))
+  const pdfPath = join(dir, 'letter.pdf')
+  writeFileSync(pdfPath, readFileSync(runtime.files.path(letter.pdfSha256)))
+  const text = execFileSync('pdftotext', ['-layout', pdfPath, '-']).toString().replace(/\s+/gu, ' ')
+  t.match(text, /Article L622-27 du Code de commerce/)
+  t.match(text, /Le défaut de réponse dans le délai de trente jours interdit toute contestation ultérieure/)
+  const [first] = await runtime.orm.em.fork().execute<{ identifier: string }[]>(
+    `select l."identifier" from "line_decision" d join "claim_line" l on l."id" = d."claim_line_id" where d."claim_id" = ? and d."decision" = 'contest' order by 1 limit 1`,
+    [claimB],
+  )
+  t.match(text, first?.identifier ?? 'none', 'a contested pass is listed')
+  await t.rejects(tx((em) => recordSending(em, mail, { letterId: letter.id, method: 'pigeon', reference: '', sentOn: '2099-01-01' }, actor)), { code: 'sending_invalid' })
+  // A member of the creditor structure, to receive the letter (the fixture's structures have none).
+  const { accounts } = await makeStructure(runtime.orm, { siret: '73282932000074', name: 'Tiers lieu', members: ['ines@tiers-lieu.example'] })
+  await runtime.orm.em.fork().execute(`update "membership" set "structure_id" = (select "structure_id" from "claim" where "id" = ?) where "account_id" = ?`, [claimB, accounts[0]?.id])
+  const sentOn = addDays(todayInParis(new Date()), -40)
+  await tx((em) => recordSending(em, mail, { letterId: letter.id, method: 'registered_letter', reference: '1A23456789', sentOn }, actor))
+  t.equal(await state(claimB), 'contested')
+  const [mailed] = await runtime.orm.em.fork().execute<{ attachments: { sha256: string }[] }[]>(`select "attachments" from "mail_message" where "template" = 'contestation-letter' and "recipient" = 'ines@tiers-lieu.example'`)
+  t.equal(mailed?.attachments[0]?.sha256, letter.pdfSha256, 'the structure is mailed the letter')
+  await t.rejects(tx((em) => generateLetter(em, deps, claimB, actor)), { code: 'letter_needs_proposal' }, 'a sent letter is not replaced')
+  const receivedOn = addDays(sentOn, 2)
+  const due = await tx((em) => recordReceipt(em, mail, { letterId: letter.id, receivedOn }, actor))
+  t.equal(due, answerDeadline(receivedOn))
+  // Received 38 days ago: the window has closed; the answer is refused and the claim moves on.
+  await t.rejects(tx((em) => answerContestation(em, mail, { claimId: claimB, answer: 'accept', comment: '' }, { id: null, role: 'structure' })), { code: 'answer_window_closed' })
+  t.equal(await tx((em) => closeAnswerWindows(em, todayInParis(new Date()))), 1)
+  t.equal(await state(claimB), 'answer_window_closed')
+  t.equal(await tx((em) => closeAnswerWindows(em, todayInParis(new Date()))), 0, 'idempotent')
+})
+
+t.test('letters in bulk: one per claim ready, the others listed with the reason', async (t) => {
+  await tx(async (em) => {
+    await applyDefaultProposals(em, claimC, actor)
+    const left = await proposalFigures(em, claimC)
+    if (left.undecidedLines > 0) await decideGroup(em, { claimId: claimC, status: 'duplicate_declared', decision: 'contest', reasonCode: 'duplicate' }, actor)
+    await decideLines(em, { claimId: claimC, decision: 'contest', reasonCode: 'expired', lines: await em.execute<{ id: string; lock: number }[]>(`select d."claim_line_id" as "id", d."lock_version" as "lock" from "line_decision" d where d."claim_id" = ? limit 1`, [claimC]) }, actor)
+    await makeProposal(em, { claimId: claimC, refer: true }, actor)
+  })
+  const [{ procedure_id: procedureId }] = (await runtime.orm.em.fork().execute<{ procedure_id: string }[]>(`select "procedure_id" from "claim" where "id" = ?`, [claimC])) as [{ procedure_id: string }]
+  const batchId = await tx((em) => queueLetterBatch(em, runtime.boss, procedureId, [claimC, claimA], actor))
+  await runLetterBatch({ orm: runtime.orm, ...deps }, { batchId, actor })
+  const batch = await letterBatch(runtime.orm.em.fork(), batchId)
+  t.equal(batch.status, 'done')
+  t.equal(batch.done, 1)
+  t.equal(batch.failed, 1)
+  t.match(batch.failures[0]?.message, /proposition/, 'the claim without a proposal says why')
+  await runLetterBatch({ orm: runtime.orm, ...deps }, { batchId, actor })
+  t.equal((await letterBatch(runtime.orm.em.fork(), batchId)).letters.length, 1, 'a retried job generates nothing twice')
+})
