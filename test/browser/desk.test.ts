@@ -39,14 +39,17 @@ if (!browser) {
   await em.execute(`update "claim" set "status" = 'submitted' where "id" = ?`, [target.claim_id])
   const { accounts } = await makeStructure(runtime.orm, { siret: '73282932000074', name: 'Autre structure', members: ['ines@tiers-lieu.example'] })
   await em.execute(`update "membership" set "structure_id" = ? where "account_id" = ?`, [target.structure_id, accounts[0]?.id])
-  t.ok(await runtime.orm.em.fork().count(Membership, { structureId: target.structure_id }), 'the structure has a member')
+  if (!(await runtime.orm.em.fork().count(Membership, { structureId: target.structure_id }))) throw new Error('the structure has no member')
   const base = await app.listen({ host: '127.0.0.1', port: 0 })
   const today = todayInParis(new Date())
   const receivedOn = addDays(today, -3)
   let contested: string[] = []
+  // One liquidator session for the whole journey: a second sign-in within the same 30 seconds
+  // would reuse a TOTP code, which the product rightly refuses.
+  const desk = await browser.newPage()
 
   t.test('the liquidator decides, proposes, and sends the contestation letter', async (t) => {
-    const page = await browser.newPage()
+    const page = desk
     await signIn(page, base, 'etude@liquidation.example', STRONG_PASSWORD, () => currentTotp(secret))
     for (const path of ['/tableau-de-bord', '/grand-livre', '/liquidation']) {
       const response = await page.goto(base + path)
@@ -109,7 +112,6 @@ if (!browser) {
     await page.getByLabel('Reçue le').fill(receivedOn)
     await page.getByRole('button', { name: 'Enregistrer la réception' }).click()
     t.match(await page.locator('#answer-deadline').innerText(), new RegExp(formatFrenchDate(answerDeadline(receivedOn))), 'the deadline runs 30 days from receipt')
-    await page.close()
   })
 
   t.test('the structure sees the letter and its deadline, and answers; the liquidator sees the answer', async (t) => {
@@ -131,12 +133,11 @@ if (!browser) {
     t.equal(await page.getByRole('button', { name: 'Envoyer ma réponse' }).count(), 0, 'one answer only')
     await context.close()
 
-    const liquidator = await browser.newPage()
-    await signIn(liquidator, base, 'etude@liquidation.example', STRONG_PASSWORD, () => currentTotp(secret))
+    const liquidator = desk
     await liquidator.goto(`${base}/liquidation/declarations/${target.claim_id}`)
     t.match(await liquidator.locator('#etat').innerText(), /réponse reçue/)
     t.match(await liquidator.locator('#creditor-answer').innerText(), /feuille d’émargement/)
-    t.ok(contested.length === 2)
-    await liquidator.close()
+    t.equal(contested.length, 2)
+    await desk.close()
   })
 }

@@ -39,12 +39,12 @@ const routes: FastifyPluginAsync<{ files: EvidenceStore; mail: MailDeps }> = asy
     }
   })
 
-  app.get('/structures/:structureId/declaration/contestation/lettre.pdf', access('claim.read'), async (request, reply) => {
+  app.get<{ Params: { letterId: string } }>('/structures/:structureId/declaration/contestation/lettres/:letterId', access('claim.read'), async (request, reply) => {
     const found = await claimFor(request, reply, 'claim.read')
     if (!found) return reply
     const letter = await liveLetter(request.em, found.claim.id)
     // The structure sees a letter once it is sent, never a draft the liquidator may still change.
-    if (!letter?.sentOn || !(await files.exists(letter.pdfSha256))) throw new DomainError('not_found', 'letter_not_found', 'Aucune lettre de contestation.')
+    if (!letter?.sentOn || letter.id !== request.params.letterId || !(await files.exists(letter.pdfSha256))) throw new DomainError('not_found', 'letter_not_found', 'Aucune lettre de contestation.')
     return reply
       .header('content-disposition', `attachment; filename="contestation-${letter.number}.pdf"`)
       .header('x-content-type-options', 'nosniff')
