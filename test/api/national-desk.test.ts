@@ -157,3 +157,29 @@ t.test('two staff deciding the same line: the second sees who changed it meanwhi
   const [row] = await em.execute<{ decision: string; lock_version: number }[]>(`select "decision", "lock_version" from "line_decision" where "claim_line_id" = ?`, [lineId])
   t.same(row, { decision: 'admit', lock_version: 2 })
 })
+
+t.test('the queue filters by amount band, debtor’s list and lateness, sorts, and keeps named filters', async (t) => {
+  const em = runtime.orm.em.fork()
+  const declared = await em.execute<{ number: string; declared: string; presumed: boolean }[]>(
+    `select c."number", sum(l."amount_cents") as "declared",
+            exists (select 1 from "ledger_creditor" cr join "ledger_version" lv on lv."id" = cr."version_id" and lv."status" = 'current' where cr."siret" = s."siret") as "presumed"
+     from "claim" c join "structure" s on s."id" = c."structure_id" join "claim_version" v on v."claim_id" = c."id" and v."version" = c."current_version"
+     join "claim_line" l on l."version_id" = v."id" group by c."number", s."siret"`,
+  )
+  const count = (body: string) => Number(/(\d+) déclaration\(s\)/u.exec(body)?.[1])
+  const large = declared.filter((d) => Number(d.declared) >= 1_000_000).length
+  t.equal(count((await liquidator.get('/liquidation?montant=large')).body), large, '10 000 € and more')
+  t.equal(count((await liquidator.get('/liquidation?montant=small')).body), declared.filter((d) => Number(d.declared) < 100_000).length, 'under 1 000 €')
+  t.equal(count((await liquidator.get('/liquidation?presumee=oui')).body), declared.filter((d) => d.presumed).length, 'structures on the debtor’s list')
+  t.equal(count((await liquidator.get('/liquidation?hors_delai=oui')).body), 0, 'no late claim in the fixture')
+  for (const sort of ['anomalies', 'amount', 'number', 'departement', 'answer_due']) t.equal((await liquidator.get(`/liquidation?tri=${sort}`)).statusCode, 200, `sorted by ${sort}`)
+  const sorted = (await liquidator.get('/liquidation?tri=amount')).body
+  const amounts = [...sorted.matchAll(/<td class="num">\d+<\/td><td class="num">([^<]+)<\/td><td class="num">[^<]+<\/td><td class="num">\d+<\/td><\/tr>/gu)].map((m) => cents(m[1] ?? ''))
+  t.ok(amounts.length > 1 && amounts.every((a, i) => i === 0 || a <= amounts[i - 1]!), 'largest declared amounts first')
+
+  await liquidator.get('/liquidation?montant=large&tri=amount')
+  t.equal((await liquidator.post('/liquidation/filtres', { name: 'Gros dossiers', query: 'montant=large&tri=amount&evil=1' })).statusCode, 303)
+  const page = (await liquidator.get('/liquidation')).body.replaceAll('&#x3D;', '=').replaceAll('&amp;', '&')
+  t.match(page, /href="\/liquidation\?montant=large&tri=amount">Gros dossiers<\/a>/, 'the saved filter is offered, unknown parameters dropped')
+  t.equal((await ministry.get('/liquidation')).statusCode, 403)
+})

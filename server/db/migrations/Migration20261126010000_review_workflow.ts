@@ -108,9 +108,20 @@ export class Migration20261126010000_review_workflow extends Migration {
         "recorded_at" timestamptz not null,
         check (("published_on" is null) = ("objection_until" is null))
       );`)
+    // The desk's saved filters, per person: a query string of the queue page under a name.
+    this.addSql(`
+      create table "saved_filter" (
+        "id" uuid primary key,
+        "account_id" uuid not null references "account" ("id"),
+        "name" varchar(80) not null,
+        "query" varchar(1000) not null,
+        "created_at" timestamptz not null,
+        unique ("account_id", "name")
+      );`)
   }
 
   override down(): void {
+    this.addSql(`drop table if exists "saved_filter";`)
     this.addSql(`drop table if exists "claims_statement_deposit";`)
     this.addSql(`drop table if exists "judge_decision";`)
     this.addSql(`drop table if exists "contestation_answer";`)

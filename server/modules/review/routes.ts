@@ -2,22 +2,20 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { stringify } from 'csv-stringify/sync'
 import { parisDateOf } from '../../lib/calendar.ts'
-import { formatDecimal, formatEuros } from '../../lib/money.ts'
+import { formatDecimal } from '../../lib/money.ts'
 import { currentProcedure } from '../claims/service.ts'
-import { STATUS_TEXT } from '../reconciliation/present.ts'
-import { STATUSES } from '../reconciliation/service.ts'
 import { claimsList } from './claims-list.ts'
 import { claimReview } from './claim-review.ts'
 import { decideGroup, decideLines, type Decision } from './decisions.ts'
 import { auditContext } from '../../plugins/app/auth.ts'
 import { field } from '../../routes/forms.ts'
-import { CLAIM_STATES, CLAIM_STATE_LABELS, isClaimState, type ClaimState } from '../../lib/claim-states.ts'
+import { CLAIM_STATE_LABELS, type ClaimState } from '../../lib/claim-states.ts'
 import type { PgBoss } from 'pg-boss'
 import type { EvidenceStore } from '../evidence/store.ts'
 import type { MailDeps } from '../notifications/service.ts'
 import creditorRoutes from './creditor-routes.ts'
+import queueRoutes from './queue-routes.ts'
 import workflowRoutes, { reviewPage } from './workflow-routes.ts'
-import { QUEUE_LIMIT, claimQueue, type QueueFilter } from './queue.ts'
 
 const LIST = { config: { access: { action: 'claims.list' } }, schema: { hide: true } } as const
 
@@ -26,27 +24,12 @@ const HEADER = [
   'montant déclaré (€)', 'proposé à l’admission (€)', 'contesté ou rejeté (€)', 'en attente (€)', 'nature',
 ]
 
-const STATE_LABELS: Record<string, string> = CLAIM_STATE_LABELS
-
-function queueFilter(query: unknown): QueueFilter {
-  const q = (query ?? {}) as Record<string, unknown>
-  const text = (name: string, pattern: RegExp) => (typeof q[name] === 'string' && pattern.test(q[name] as string) ? (q[name] as string) : undefined)
-  const raw = text('etat', /^[a-z_]{4,30}$/u)
-  const state = isClaimState(raw) ? raw : undefined
-  const anomaly = text('statut', /^[a-z_]{3,30}$/u)
-  return {
-    departement: text('departement', /^[0-9AB]{2,3}$/u),
-    state,
-    anomaly: STATUSES.find((s) => s === anomaly),
-    q: text('q', /^.{1,100}$/u),
-  }
-}
-
 const DECIDE = { config: { access: { action: 'claim.decide' } }, schema: { hide: true } } as const
 
 const routes: FastifyPluginAsync<{ files: EvidenceStore; mail: MailDeps; boss: PgBoss }> = async (app, options) => {
   await app.register(workflowRoutes, options)
   await app.register(creditorRoutes, options)
+  await app.register(queueRoutes)
 
   app.get<{ Params: { claimId: string } }>('/liquidation/declarations/:claimId', DECIDE, (request, reply) => reviewPage(request, reply))
 
@@ -73,27 +56,6 @@ const routes: FastifyPluginAsync<{ files: EvidenceStore; mail: MailDeps; boss: P
     } catch (error) {
       return reviewPage(request, reply, error, { status: field(body, 'status') }, 'lignes')
     }
-  })
-
-  app.get('/liquidation', LIST, async (request, reply) => {
-    const procedure = await currentProcedure(request.em)
-    const filter = queueFilter(request.query)
-    const queue = await claimQueue(request.em, procedure.id, filter)
-    return reply.page('review/queue', {
-      title: 'Déclarations à instruire',
-      filter,
-      total: queue.total,
-      limited: queue.total > QUEUE_LIMIT,
-      byState: Object.entries(queue.byState).map(([state, n]) => ({ label: STATE_LABELS[state] ?? state, n })),
-      states: CLAIM_STATES.map((value) => ({ value, label: CLAIM_STATE_LABELS[value], selected: value === filter.state })),
-      statuses: STATUSES.map((value) => ({ value, label: STATUS_TEXT[value].label, selected: value === filter.anomaly })),
-      rows: queue.rows.map((r) => ({
-        ...r,
-        stateLabel: STATE_LABELS[r.state] ?? r.state,
-        declared: formatEuros(r.declaredCents),
-        proposed: formatEuros(r.proposedCents),
-      })),
-    })
   })
 
   app.get('/liquidation/liste-des-creances.csv', LIST, async (request, reply) => {
