@@ -131,3 +131,24 @@ t.test('letters in bulk: one per claim ready, the others listed with the reason'
   await runLetterBatch({ orm: runtime.orm, ...deps }, { batchId, actor })
   t.equal((await letterBatch(runtime.orm.em.fork(), batchId)).letters.length, 1, 'a retried job generates nothing twice')
 })
+
+t.test('a whole-procedure reconciliation swaps its partition atomically: rolled back, the previous statuses stay', async (t) => {
+  const { reconcileProcedure } = await import('../../server/modules/reconciliation/service.ts')
+  const em = runtime.orm.em.fork()
+  const [{ procedure_id: procedureId }] = (await em.execute<{ procedure_id: string }[]>(`select "procedure_id" from "claim" limit 1`)) as [{ procedure_id: string }]
+  const count = async () => Number((await runtime.orm.em.fork().execute<{ n: string }[]>(`select count(*) as "n" from "line_reconciliation" where "procedure_id" = ?`, [procedureId]))[0]?.n)
+  const before = await count()
+  await t.rejects(
+    runtime.orm.em.fork().transactional(async (tx) => {
+      await reconcileProcedure(tx, procedureId)
+      throw new Error('crash after the swap, before the commit')
+    }),
+    /crash/,
+  )
+  t.equal(await count(), before, 'the previous statuses answer')
+  t.equal(await runtime.orm.em.fork().transactional((tx) => reconcileProcedure(tx, procedureId)), before, 'every line again')
+  const partitions = await em.execute<{ n: string }[]>(`select count(*) as "n" from pg_inherits where inhparent = 'line_reconciliation'::regclass`)
+  t.equal(Number(partitions[0]?.n), 1, 'one partition for the procedure, no leftover')
+  const leftovers = await em.execute<{ n: string }[]>(`select count(*) as "n" from pg_class where relname like 'lr\_next\_%' and relkind = 'r'`)
+  t.equal(Number(leftovers[0]?.n), 0)
+})

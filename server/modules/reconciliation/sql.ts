@@ -4,7 +4,7 @@
 // wins over what only the declarations say (declared twice), which wins over the pass's own
 // conditions (expired at use, wrong value).
 
-import { sql, type Kysely } from 'kysely'
+import { sql, type Kysely, type RawBuilder } from 'kysely'
 
 export interface LedgerVersions {
   readonly passes: string
@@ -16,18 +16,12 @@ const NONE = '00000000-0000-0000-0000-000000000000'
 
 export async function reconcileSql(db: Kysely<unknown>, procedureId: string, versions: LedgerVersions, claimIds: readonly string[] | null): Promise<number> {
   const whole = claimIds === null
-  // Whole procedure: hash joins over the ledger and one delete + insert (an upsert of 350 000
-  // rows costs several times more). One claim: index probes, and an upsert of its few lines.
+  // Whole procedure: hash joins over the ledger, written by CREATE TABLE AS into a fresh partition.
+  // One claim: index probes, and an upsert of its few lines.
   const paid = whole
     ? sql`l."identifier" in (select pm."identifier" from "ledger_payment" pm where pm."version_id" = ${versions.payments ?? NONE}::uuid and pm."identifier" is not null)`
     : sql`exists (select 1 from "ledger_payment" pm where pm."version_id" = ${versions.payments ?? NONE}::uuid and pm."identifier" = l."identifier")`
-  if (whole) {
-    await sql`delete from "line_reconciliation" where "procedure_id" = ${procedureId}`.execute(db)
-    // The planner expects a handful of lines per claim version and probes the ledger's index
-    // 350 000 times; one hash of each ledger table is an order of magnitude cheaper.
-    await sql`set local enable_nestloop = off`.execute(db)
-  }
-  const statement = sql`
+  const rows = sql`
     with "all_lines" as not materialized (
       select l."id", l."identifier", l."face_value_cents" as "declared", l."amount_cents", l."evidence_id",
              l."service_date", l."scan_date", c."id" as "claim_id", c."structure_id"
@@ -75,9 +69,9 @@ export async function reconcileSql(db: Kysely<unknown>, procedureId: string, ver
       j."evidence_id" is not null or j."has_evidence" as "evidenced"
       from "judged" j
     )
-    insert into "line_reconciliation" ("claim_line_id", "procedure_id", "claim_id", "identifier", "status", "proposal", "after_judgment",
-      "use_date", "declared_cents", "ledger_face_value_cents", "proposed_cents", "scanned_by_siret", "other_claim_ids", "suggestions", "computed_at")
-    select s."id", ${procedureId}, s."claim_id", s."identifier", s."status",
+    -- The columns in the table's order, with its exact types: the whole-procedure path creates the
+    -- partition from this select.
+    select s."id" as "claim_line_id", ${procedureId}::uuid as "procedure_id", s."claim_id", s."identifier"::text as "identifier", s."status",
       case s."status"
         when 'matched' then 'admit'
         when 'value_mismatch' then 'admit'
@@ -85,24 +79,78 @@ export async function reconcileSql(db: Kysely<unknown>, procedureId: string, ver
         when 'already_paid' then 'reject'
         when 'duplicate_declared' then 'hold'
         else 'contest'
-      end,
-      s."use_date" >= pr."judgment_date", s."use_date", s."amount_cents", s."ledger_value",
+      end as "proposal",
+      s."use_date" >= pr."judgment_date" as "after_judgment", s."use_date", s."amount_cents" as "declared_cents", s."ledger_value" as "ledger_face_value_cents",
       -- Admitted at the ledger's face value, never above what the creditor declared.
       case when s."status" in ('matched', 'value_mismatch') or (s."status" = 'unscanned_known' and s."evidenced")
-        then least(s."ledger_value", s."amount_cents") else 0 end,
-      s."scanned_by", s."others", null, now()
+        then least(s."ledger_value", s."amount_cents") else 0 end as "proposed_cents",
+      s."scanned_by"::text as "scanned_by_siret", s."others" as "other_claim_ids", null::text[] as "suggestions", now() as "computed_at"
     from "statused" s
     cross join (select "judgment_date" from "procedure" where "id" = ${procedureId}) pr
-    ${whole ? sql`` : sql`on conflict ("claim_line_id") do update set
+  `
+  if (whole) return replacePartition(db, procedureId, rows)
+  await ensurePartition(db, procedureId)
+  const result = await sql`
+    insert into "line_reconciliation" ("claim_line_id", "procedure_id", "claim_id", "identifier", "status", "proposal", "after_judgment",
+      "use_date", "declared_cents", "ledger_face_value_cents", "proposed_cents", "scanned_by_siret", "other_claim_ids", "suggestions", "computed_at")
+    ${rows}
+    on conflict ("procedure_id", "claim_line_id") do update set
       "status" = excluded."status", "proposal" = excluded."proposal", "after_judgment" = excluded."after_judgment",
       "use_date" = excluded."use_date", "declared_cents" = excluded."declared_cents",
       "ledger_face_value_cents" = excluded."ledger_face_value_cents", "proposed_cents" = excluded."proposed_cents",
       "scanned_by_siret" = excluded."scanned_by_siret", "other_claim_ids" = excluded."other_claim_ids",
-      "suggestions" = null, "computed_at" = excluded."computed_at"`}
-  `
-  const result = await statement.execute(db)
-  if (whole) await sql`set local enable_nestloop = on`.execute(db)
+      "suggestions" = null, "computed_at" = excluded."computed_at"
+  `.execute(db)
   return Number(result.numAffectedRows ?? 0)
+}
+
+const partitionName = (procedureId: string) => `line_reconciliation_${procedureId.replace(/-/gu, '')}`
+
+/** The procedure's partition, created on first use (a procedure reconciled claim by claim before any load). */
+async function ensurePartition(db: Kysely<unknown>, procedureId: string): Promise<void> {
+  const name = partitionName(procedureId)
+  const { rows } = await sql<{ n: number }>`select count(*)::int as "n" from pg_class where relname = ${name}`.execute(db)
+  if (rows[0]?.n) return
+  await sql.raw(`create table if not exists "${name}" partition of "line_reconciliation" for values in ('${procedureId}')`).execute(db)
+}
+
+/**
+ * Whole procedure: CREATE TABLE AS (the bulk path, as fast as a bare join), the parent's NOT NULL
+ * and CHECK constraints checked in one pass, the indexes built once, then the old partition
+ * detached and dropped and the new one attached — all in the caller's transaction, so a reader
+ * sees either the previous statuses or the new ones.
+ */
+async function replacePartition(db: Kysely<unknown>, procedureId: string, rows: RawBuilder<unknown>): Promise<number> {
+  if (!/^[0-9a-f-]{36}$/u.test(procedureId)) throw new Error('procedure id expected')
+  const name = partitionName(procedureId)
+  // A fresh name each time: the new table's index names stay with it after the rename.
+  const next = `lr_next_${crypto.randomUUID().replace(/-/gu, '').slice(0, 16)}`
+  // The planner expects a handful of lines per claim version and probes the ledger's index
+  // 350 000 times; one hash of each ledger table is an order of magnitude cheaper.
+  await sql`set local enable_nestloop = off`.execute(db)
+  await sql`create table ${sql.table(next)} as ${rows}`.execute(db)
+  // CREATE TABLE AS reports no row count through the driver: count the new table.
+  const { rows: [made] } = await sql<{ n: number }>`select count(*)::int as "n" from ${sql.table(next)}`.execute(db)
+  await sql`set local enable_nestloop = on`.execute(db)
+  await sql.raw(`
+    alter table "${next}"
+      ${['claim_line_id', 'procedure_id', 'claim_id', 'identifier', 'status', 'proposal', 'declared_cents', 'proposed_cents', 'computed_at'].map((c) => `alter column "${c}" set not null`).join(', ')},
+      alter column "computed_at" set default now(),
+      add constraint "line_reconciliation_status_check" check ("status" in ('matched', 'unscanned_known', 'scanned_elsewhere', 'already_paid', 'unknown', 'duplicate_declared', 'expired_at_use', 'value_mismatch')),
+      add constraint "line_reconciliation_proposal_check" check ("proposal" in ('admit', 'request_documents', 'contest', 'reject', 'hold')),
+      add constraint "${next}_procedure" check ("procedure_id" = '${procedureId}')`).execute(db)
+  await sql.raw(`alter table "${next}" add constraint "${next}_pkey" primary key ("procedure_id", "claim_line_id")`).execute(db)
+  await sql.raw(`create index "${next}_claim" on "${next}" ("claim_id", "status")`).execute(db)
+  await sql.raw(`create index "${next}_identifier" on "${next}" ("procedure_id", "identifier")`).execute(db)
+  // CHECK constraints are matched to the parent's by name when the partition is attached.
+  const { rows: live } = await sql<{ n: number }>`select count(*)::int as "n" from pg_class where relname = ${name}`.execute(db)
+  if (live[0]?.n) {
+    await sql.raw(`alter table "line_reconciliation" detach partition "${name}"`).execute(db)
+    await sql.raw(`drop table "${name}"`).execute(db)
+  }
+  await sql.raw(`alter table "${next}" rename to "${name}"`).execute(db)
+  await sql.raw(`alter table "line_reconciliation" attach partition "${name}" for values in ('${procedureId}')`).execute(db)
+  return made?.n ?? 0
 }
 
 /** Claims whose lines share an identifier with the given claims, or are held as duplicates of them. */
