@@ -183,3 +183,23 @@ t.test('the queue filters by amount band, debtor’s list and lateness, sorts, a
   t.match(page, /href="\/liquidation\?montant=large&tri=amount">Gros dossiers<\/a>/, 'the saved filter is offered, unknown parameters dropped')
   t.equal((await ministry.get('/liquidation')).statusCode, 403)
 })
+
+t.test('letters in bulk run as a job whose page shows the progress and why a claim got no letter', async (t) => {
+  const claims = await runtime.orm.em.fork().execute<{ id: string; number: string }[]>(`select "id", "number" from "claim" order by "number" limit 2`)
+  await liquidator.get('/liquidation')
+  const res = await liquidator.post('/liquidation/courriers', { claims: claims[0]!.id })
+  t.equal(res.statusCode, 303)
+  const location = String(res.headers.location)
+  t.match(location, /^\/liquidation\/courriers\/[0-9a-f-]{36}$/u)
+  let body = ''
+  for (let i = 0; i < 100; i++) {
+    const page = await liquidator.get(location)
+    body = page.body
+    if (!page.headers.refresh) break
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  t.match(body, /terminé/, 'the job finished')
+  t.match(body, new RegExp(`${claims[0]!.number}</a> : La lettre se prépare après la proposition`), 'a draft claim without a proposal is listed with the reason')
+  t.equal((await liquidator.post('/liquidation/courriers', {})).statusCode, 303, 'an empty selection comes back to the queue')
+  t.equal((await ministry.get(location)).statusCode, 403)
+})
