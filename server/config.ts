@@ -32,6 +32,7 @@ const EnvSchema = z.object({
   EVIDENCE_MAX_FILE_MB: z.coerce.number().positive().max(1024).default(25),
   EVIDENCE_MAX_CLAIM_MB: z.coerce.number().positive().max(100_000).default(500),
   COOKIE_SECRET: z.string().min(32, 'au moins 32 caractères aléatoires').optional(),
+  SEALING_KEY: z.string().min(32, 'au moins 32 caractères aléatoires').optional(),
   JOB_POLLING_SECONDS: z.coerce.number().min(0.5).default(2),
 })
 
@@ -56,6 +57,8 @@ export type Config = {
   jobPollingSeconds: number
   /** Signs cookies (CSRF secret, flash messages). Generated once under var/ when not given. */
   cookieSecret: string | undefined
+  /** Seals secrets stored in the database (TOTP seeds); kept outside it. Generated once under var/ when not given. */
+  sealingKey: string | undefined
   /** Cookies get the Secure flag when the public address is https. */
   secureCookies: boolean
   /** First wait imposed on repeated sign-up or reset requests from one address (then doubled). */
@@ -77,8 +80,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
   }
   const e = parsed.data
-  if (e.NODE_ENV === 'production' && !e.COOKIE_SECRET) {
-    throw new ConfigError('Invalid configuration:\n  COOKIE_SECRET: requis en production (au moins 32 caractères aléatoires)')
+  for (const name of ['COOKIE_SECRET', 'SEALING_KEY'] as const) {
+    if (e.NODE_ENV === 'production' && !e[name]) throw new ConfigError(`Invalid configuration:\n  ${name}: requis en production (au moins 32 caractères aléatoires)`)
   }
   const port = e.PORT
   return {
@@ -98,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailRetry: { limit: e.MAIL_RETRY_LIMIT, delaySeconds: e.MAIL_RETRY_DELAY_SECONDS },
     jobPollingSeconds: e.JOB_POLLING_SECONDS,
     cookieSecret: e.COOKIE_SECRET,
+    sealingKey: e.SEALING_KEY,
     secureCookies: (e.PUBLIC_URL ?? '').startsWith('https://'),
     formSlowdownMs: e.FORM_SLOWDOWN_MS,
     evidenceLimits: { maxFileBytes: Math.round(e.EVIDENCE_MAX_FILE_MB * 1024 * 1024), maxClaimBytes: Math.round(e.EVIDENCE_MAX_CLAIM_MB * 1024 * 1024) },

@@ -15,6 +15,8 @@ import { createEvidenceStore, type EvidenceStore } from './modules/evidence/stor
 import { readingQueue, workReading } from './modules/pass-reading/jobs.ts'
 import { ledgerQueue, workLedger } from './modules/ledger/jobs.ts'
 import { reviewQueues, workReview } from './modules/review/jobs.ts'
+import { sealStoredSecrets, setSealingKey } from './db/sealed-text.ts'
+import { localSecret } from './local-secret.ts'
 import { stopOcrPool } from './modules/pass-reading/ocr-pool.ts'
 
 export type Runtime = {
@@ -62,11 +64,14 @@ export async function createRuntime(
       databaseUrl = embedded.url('creances')
       log(`embedded PostgreSQL listening on 127.0.0.1:${config.embeddedPgPort}`)
     }
+    setSealingKey(localSecret(config.sealingKey, config.varDir, 'sealing.key'))
     const orm = await openOrm(databaseUrl)
     stops.push(() => orm.close(true))
     if (options.migrate ?? true) {
       const applied = await migrate(orm)
       if (applied.length) log(`migrations applied: ${applied.join(', ')}`)
+      const sealed = await sealStoredSecrets(orm.em.fork())
+      if (sealed) log(`second-factor seeds sealed: ${sealed}`)
     }
     const boss = await startBoss(databaseUrl, [mailQueue(config.mailRetry), readingQueue(), ledgerQueue(), ...reviewQueues()], {
       supervise: options.supervise ?? true,

@@ -124,10 +124,16 @@ t.test('a professional account: created by an administrator, password by link, t
   const enabled = await c.post('/compte/second-facteur', { code: currentTotp(secret) })
   t.equal(enabled.statusCode, 302)
   t.equal((await c.get('/historique')).statusCode, 200)
+  // The seed is stored sealed with a key kept outside the database (var/sealing.key here).
+  const [raw] = await orm.em.fork().execute<{ totp_secret: string }[]>(`select "totp_secret" from "account" where "email" = 'liquidateur@etude.example'`)
+  t.match(raw?.totp_secret, /^v1\./u)
+  t.notMatch(raw?.totp_secret, secret, 'the seed does not appear in the database')
 })
 
 t.test('a professional logs in with a TOTP code, which cannot be replayed', async (t) => {
   const { secret } = await makeProfessional(orm, 'admin', 'admin@ministere.example')
+  const [raw] = await orm.em.fork().execute<{ totp_secret: string }[]>(`select "totp_secret" from "account" where "email" = 'admin@ministere.example'`)
+  t.match(raw?.totp_secret, /^v1\./u, 'sealed on a bulk update too')
   const c = client(app)
   const res = await login(c, 'admin@ministere.example')
   t.match(res.headers.location, /^\/connexion\/second-facteur/)
@@ -145,4 +151,14 @@ t.test('a redirect after login stays on this site', async (t) => {
   const c = client(app)
   const res = await c.post('/connexion', { email: 'alex@tiers.example', password: STRONG_PASSWORD, next: '//evil.example/x' }, { from: '/connexion' })
   t.equal(res.headers.location, '/espace')
+})
+
+t.test('seeds stored in clear before sealing existed are sealed at start-up and still work', async (t) => {
+  const { sealStoredSecrets } = await import('../../server/db/sealed-text.ts')
+  const { secret } = await makeProfessional(orm, 'ministry', 'legacy@ministere.example')
+  await orm.em.fork().execute(`update "account" set "totp_secret" = ? where "email" = 'legacy@ministere.example'`, [secret])
+  t.ok((await sealStoredSecrets(orm.em.fork())) >= 1)
+  const [raw] = await orm.em.fork().execute<{ totp_secret: string }[]>(`select "totp_secret" from "account" where "email" = 'legacy@ministere.example'`)
+  t.match(raw?.totp_secret, /^v1\./u)
+  t.equal((await orm.em.fork().findOneOrFail(Account, { email: 'legacy@ministere.example' })).totpSecret, secret, 'read back through the ORM')
 })

@@ -1,3 +1,4 @@
+import { SealedText } from '../../db/sealed-text.ts'
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core'
 
 export const ROLES = ['structure', 'liquidator', 'ministry', 'admin'] as const
@@ -14,7 +15,7 @@ export const Account = defineEntity({
     role: p.enum(ROLES),
     passwordHash: p.text().nullable().hidden(),
     emailVerifiedAt: p.datetime().nullable(),
-    totpSecret: p.string().nullable().hidden(),
+    totpSecret: p.type(SealedText).nullable().hidden(),
     totpEnabledAt: p.datetime().nullable(),
     /** Last accepted TOTP time step: the same code cannot be replayed. */
     totpLastStep: p.bigint('number').nullable(),

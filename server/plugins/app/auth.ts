@@ -1,15 +1,13 @@
 // Who is asking, and may they? Loads the session into request.actor, makes every route declare
 // the action it performs (a route without a declaration stops the app at start-up), checks that
 // declaration with the policy before the handler, and requires a CSRF token on every state change.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { randomBytes } from 'node:crypto'
 import cookie from '@fastify/cookie'
 import csrf from '@fastify/csrf-protection'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { MikroORM } from '@mikro-orm/postgresql'
 import { DomainError } from '../../errors.ts'
+import { localSecret } from '../../local-secret.ts'
 import { ANONYMOUS, auditActor, decide, type Action, type Actor, type Decision } from '../../modules/accounts/policy.ts'
 import { resolveSession } from '../../modules/accounts/sessions.ts'
 
@@ -28,16 +26,6 @@ export const SESSION_COOKIE = 'creances_session'
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 /** Routes registered by third-party plugins (API docs, static files) are public by nature. */
 const PLUGIN_ROUTES = /^\/(docs|static)(\/|$)/
-
-function cookieSecret(given: string | undefined, varDir: string): string {
-  if (given) return given
-  const file = join(varDir, 'cookie.secret')
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
-  mkdirSync(varDir, { recursive: true })
-  const secret = randomBytes(32).toString('base64url')
-  writeFileSync(file, secret + '\n', { mode: 0o600 })
-  return secret
-}
 
 export function setSessionCookie(reply: FastifyReply, token: string, secure: boolean): FastifyReply {
   return reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure })
@@ -64,7 +52,7 @@ export async function deny(decision: Exclude<Decision, 'allow'>, request: Fastif
 
 export default fp<{ orm: MikroORM; secret: string | undefined; varDir: string; secure: boolean }>(
   async (app, options) => {
-    await app.register(cookie, { secret: cookieSecret(options.secret, options.varDir) })
+    await app.register(cookie, { secret: localSecret(options.secret, options.varDir, 'cookie.secret') })
     await app.register(csrf, {
       sessionPlugin: '@fastify/cookie',
       cookieKey: 'creances_csrf',
