@@ -11,7 +11,7 @@ import { closeAnswerWindows, answerContestation } from '../../server/modules/rev
 import { decideGroup, decideLines } from '../../server/modules/review/decisions.ts'
 import { requestDocuments } from '../../server/modules/review/documents-request.ts'
 import { letterBatch, queueLetterBatch, runLetterBatch } from '../../server/modules/review/letter-batch.ts'
-import { generateLetter, recordReceipt, recordSending } from '../../server/modules/review/letters.ts'
+import { generateLetter, liveLetter, recordReceipt, recordSending } from '../../server/modules/review/letters.ts'
 import { applyDefaultProposals, makeProposal, proposalFigures } from '../../server/modules/review/proposal.ts'
 import { makeProfessional, makeStructure } from '../helpers/accounts.ts'
 import { buildTestApp } from '../helpers/app.ts'
@@ -130,6 +130,13 @@ t.test('letters in bulk: one per claim ready, the others listed with the reason'
   t.match(batch.failures[0]?.message, /proposition/, 'the claim without a proposal says why')
   await runLetterBatch({ orm: runtime.orm, ...deps }, { batchId, actor })
   t.equal((await letterBatch(runtime.orm.em.fork(), batchId)).letters.length, 1, 'a retried job generates nothing twice')
+  // Deciding a line again reopens the review: the unsent letter no longer holds.
+  await tx(async (em) => {
+    const [line] = await em.execute<{ id: string; lock: number }[]>(`select "claim_line_id" as "id", "lock_version" as "lock" from "line_decision" where "claim_id" = ? limit 1`, [claimC])
+    await decideLines(em, { claimId: claimC, decision: 'contest', reasonCode: 'other', comment: 'revu', lines: [line!] }, actor)
+  })
+  t.equal(await state(claimC), 'under_review')
+  t.equal(await liveLetter(runtime.orm.em.fork(), claimC), null, 'the unsent letter is withdrawn')
 })
 
 t.test('a whole-procedure reconciliation swaps its partition atomically: rolled back, the previous statuses stay', async (t) => {

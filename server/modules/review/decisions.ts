@@ -137,6 +137,8 @@ async function openForDecision(em: EntityManager, claimId: string, actor: Actor,
   if (state === 'decided') throw new DomainError('conflict', 'claim_decided', 'Le juge-commissaire a statué sur cette créance : ses lignes ne se décident plus.')
   if (state === 'submitted' || state === 'proposal_made') {
     await moveClaimIf(em, [state], { claimId, to: 'under_review', because: 'line decided' }, actor, requestId)
+    // A letter generated from the previous proposal and not sent no longer says the truth.
+    await em.execute(`update "contestation_letter" set "superseded_at" = now() where "claim_id" = ? and "superseded_at" is null and "sent_on" is null`, [claimId])
   }
 }
 
