@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Readable } from 'node:stream'
 import t from 'tap'
 import { loadNationalFixture } from '../../fixtures/national/seed.ts'
 import { addDays, todayInParis } from '../../server/lib/calendar.ts'
@@ -13,6 +14,8 @@ import { requestDocuments } from '../../server/modules/review/documents-request.
 import { letterBatch, queueLetterBatch, runLetterBatch } from '../../server/modules/review/letter-batch.ts'
 import { generateLetter, liveLetter, recordReceipt, recordSending } from '../../server/modules/review/letters.ts'
 import { applyDefaultProposals, makeProposal, proposalFigures } from '../../server/modules/review/proposal.ts'
+import { Claim } from '../../server/modules/claims/entities.ts'
+import { recordEvidence } from '../../server/modules/claims/evidence.ts'
 import { makeProfessional, makeStructure } from '../helpers/accounts.ts'
 import { buildTestApp } from '../helpers/app.ts'
 
@@ -53,6 +56,16 @@ t.test('no rejection for missing documents before asking for them (Cass. com. 5 
   await runtime.orm.em.fork().execute(`update "documents_request" set "due_on" = current_date - 1 where "claim_id" = ?`, [claimA])
   const done = await tx((em) => decideGroup(em, { claimId: claimA, status: 'matched', decision: 'reject', reasonCode: 'missing_evidence' }, actor))
   t.ok(done.decided > 0, 'once the due date has passed unanswered, the rejection is possible')
+  // The structure's next upload answers the request (audited with the upload).
+  const stored = await runtime.files.put(Readable.from([Buffer.from('%PDF-1.4\n%feuilles d’émargement\n%%EOF\n')]), { maxBytes: 1_000_000 })
+  await tx(async (em) => {
+    const claim = await em.findOneOrFail(Claim, { id: claimA })
+    await recordEvidence(em, claim, [{ ...stored, originalName: 'emargement.pdf' }], 'correspondence', { actor: { id: null, role: 'structure' }, requestId: null })
+  })
+  const [request] = await runtime.orm.em.fork().execute<{ answered_at: Date | null }[]>(`select "answered_at" from "documents_request" where "claim_id" = ?`, [claimA])
+  t.ok(request?.answered_at, 'the request is answered')
+  const [event] = await runtime.orm.em.fork().execute<{ n: string }[]>(`select count(*) as "n" from "audit_event" where "action" = 'claim.documents_received' and "entity_id" = ?`, [claimA])
+  t.equal(Number(event?.n), 1)
 })
 
 t.test('ticked lines are decided at the version shown; a line decided meanwhile refuses the whole set', async (t) => {

@@ -49,7 +49,7 @@ export async function recordEvidence(em: EntityManager, claim: ClaimEntity, file
     await recordAudit(em, { ...audit, action: 'evidence.added', entityType: 'claim', entityId: claim.id, after: { evidenceId: row.id, sha256: row.sha256, kind, sizeBytes: row.sizeBytes, mime: row.mime } })
   }
   // Files sent after the liquidator asked for documents answer that request.
-  await markDocumentsReceived(em, claim.id)
+  await markDocumentsReceived(em, claim.id, audit)
   // Evidence turns "unscanned, ask for proof" into "admit" (DOMAIN §5).
   await reconcileClaim(em, claim.procedureId, claim.id)
   return rows

@@ -57,8 +57,9 @@ export async function documentsRequestLapsed(em: EntityManager, claimId: string,
 }
 
 /** Called when the structure adds evidence: open requests of the claim count as answered. */
-export async function markDocumentsReceived(em: EntityManager, claimId: string, now = new Date()): Promise<void> {
-  await em.execute(`update "documents_request" set "answered_at" = ? where "claim_id" = ? and "answered_at" is null`, [now, claimId])
+export async function markDocumentsReceived(em: EntityManager, claimId: string, audit: { actor: Actor; requestId: string | null }, now = new Date()): Promise<void> {
+  const answered = await em.execute<{ id: string }[]>(`update "documents_request" set "answered_at" = ? where "claim_id" = ? and "answered_at" is null returning "id"`, [now, claimId])
+  if (answered.length) await recordAudit(em, { ...audit, action: 'claim.documents_received', entityType: 'claim', entityId: claimId, after: { requests: answered.map((r) => r.id) } })
 }
 
 export interface DocumentsRequestView {
