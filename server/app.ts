@@ -28,6 +28,7 @@ import passReadingRoutes from './modules/pass-reading/routes.ts'
 import ledgerRoutes from './modules/ledger/routes.ts'
 import dashboardRoutes from './modules/reconciliation/routes.ts'
 import reviewRoutes from './modules/review/routes.ts'
+import courtRoutes from './modules/court/routes.ts'
 import multipart from '@fastify/multipart'
 import { multipartOptions } from './modules/evidence/upload.ts'
 import type { MailDeps } from './modules/notifications/service.ts'
@@ -86,6 +87,7 @@ export async function buildApp(runtime: Runtime, options: AppOptions = {}): Prom
   await app.register(ledgerRoutes, { files: runtime.files, boss: runtime.boss })
   await app.register(dashboardRoutes)
   await app.register(reviewRoutes, { files: runtime.files, mail, boss: runtime.boss })
+  await app.register(courtRoutes, { files: runtime.files, boss: runtime.boss, varDir: config.varDir })
   await app.register(passReadingRoutes, { files: runtime.files, boss: runtime.boss, limits: config.evidenceLimits })
   return app
 }

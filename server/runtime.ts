@@ -15,6 +15,7 @@ import { createEvidenceStore, type EvidenceStore } from './modules/evidence/stor
 import { readingQueue, workReading } from './modules/pass-reading/jobs.ts'
 import { ledgerQueue, workLedger } from './modules/ledger/jobs.ts'
 import { reviewQueues, workReview } from './modules/review/jobs.ts'
+import { bundleQueue, workBundles } from './modules/court/bundle-jobs.ts'
 import { sealStoredSecrets, setSealingKey } from './db/sealed-text.ts'
 import { localSecret } from './local-secret.ts'
 import { stopOcrPool } from './modules/pass-reading/ocr-pool.ts'
@@ -73,7 +74,7 @@ export async function createRuntime(
       const sealed = await sealStoredSecrets(orm.em.fork())
       if (sealed) log(`second-factor seeds sealed: ${sealed}`)
     }
-    const boss = await startBoss(databaseUrl, [mailQueue(config.mailRetry), readingQueue(), ledgerQueue(), ...reviewQueues()], {
+    const boss = await startBoss(databaseUrl, [mailQueue(config.mailRetry), readingQueue(), ledgerQueue(), ...reviewQueues(), bundleQueue()], {
       supervise: options.supervise ?? true,
       onError: (error) => log(`job queue: ${error.message}`),
     })
@@ -94,6 +95,7 @@ export async function createRuntime(
       await workReading(boss, { orm, files, pollingIntervalSeconds: config.jobPollingSeconds })
       await workLedger(boss, { orm, files, databaseUrl: databaseUrl as string, pollingIntervalSeconds: config.jobPollingSeconds })
       await workReview(boss, { orm, files, publicUrl: config.publicUrl, pollingIntervalSeconds: config.jobPollingSeconds })
+      await workBundles(boss, { orm, files, varDir: config.varDir, pollingIntervalSeconds: config.jobPollingSeconds })
     }
     return { config, orm, boss, templates, mail, files, databaseUrl, startWorkers, stop }
   } catch (error) {

@@ -48,14 +48,17 @@ t.test('the dashboard shows the ledger table and the reconciled claims, to the l
 
 t.test('the list of declared claims (L624-1): French CSV whose amounts add up to the lines, in cents', async (t) => {
   t.equal((await ministry.get('/liquidation/liste-des-creances.csv')).statusCode, 403, 'not for the ministry')
-  const res = await liquidator.get('/liquidation/liste-des-creances.csv')
+  t.equal((await liquidator.get('/liquidation/liste-des-creances.csv')).headers.location, '/liquidation/tribunal/liste-des-creances.csv', 'the old address leads to the court files')
+  t.equal((await ministry.get('/liquidation/tribunal/liste-des-creances.csv')).statusCode, 403, 'not for the ministry')
+  const res = await liquidator.get('/liquidation/tribunal/liste-des-creances.csv')
   t.equal(res.statusCode, 200)
   t.ok(res.body.startsWith('\uFEFFn° de déclaration;créancier;SIRET'), 'BOM, semicolons')
-  const rows = parse(res.body.slice(1), { delimiter: ';', from_line: 2 }) as string[][]
+  const [header, ...rows] = parse(res.body.slice(1), { delimiter: ';' }) as string[][]
   t.equal(rows.length, 40, 'one row per claim')
   let declared = 0
+  const columns = ['montant déclaré (€)', 'proposé à l’admission (€)', 'contesté ou rejeté (€)', 'en attente (€)'].map((name) => header!.indexOf(name))
   for (const row of rows) {
-    const [d, a, c, p] = [9, 10, 11, 12].map((i) => cents(row[i] ?? ''))
+    const [d, a, c, p] = columns.map((i) => cents(row[i] ?? ''))
     if (a! + c! + p! !== d) t.fail(`${row[0]}: ${a} + ${c} + ${p} ≠ ${d}`)
     declared += d!
   }

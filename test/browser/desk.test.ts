@@ -51,7 +51,7 @@ if (!browser) {
   t.test('the liquidator decides, proposes, and sends the contestation letter', async (t) => {
     const page = desk
     await signIn(page, base, 'etude@liquidation.example', STRONG_PASSWORD, () => currentTotp(secret))
-    for (const path of ['/tableau-de-bord', '/grand-livre', '/liquidation']) {
+    for (const path of ['/tableau-de-bord', '/grand-livre', '/liquidation/tribunal', '/liquidation']) {
       const response = await page.goto(base + path)
       t.equal(response?.status(), 200, path)
       t.same(await accessibilityViolations(page), [], `${path}: no WCAG 2.1 AA violation`)

@@ -36,7 +36,7 @@ function checkSigner(input: SubmitInput, view: ClaimView): FieldError[] {
 }
 
 /** Everything the document states, from the database: the PDF is a pure function of it. */
-async function documentData(em: EntityManager, view: ClaimView, version: ClaimVersionEntity, submittedAt: Date, input: SubmitInput): Promise<ClaimDocumentData> {
+export async function documentData(em: EntityManager, view: ClaimView, version: ClaimVersionEntity, submittedAt: Date, input: SubmitInput): Promise<ClaimDocumentData> {
   const { structure, procedure, claim, totals } = view
   const lines = await em.find(ClaimLine, { versionId: version.id }, { orderBy: { kind: 'asc', identifier: 'asc', createdAt: 'asc' } })
   const evidence = await listEvidence(em, claim.id)

@@ -15,10 +15,10 @@ const LEADING = 10.5
 const PAD = 3
 const HASH_SIZE = 7.5
 
-interface Column { readonly width: number; readonly align: 'left' | 'right' }
-interface Row { readonly cells: readonly string[]; readonly note?: { readonly label: string; readonly text: string } }
+export interface Column { readonly width: number; readonly align: 'left' | 'right' }
+export interface Row { readonly cells: readonly string[]; readonly note?: { readonly label: string; readonly text: string } }
 
-interface TableSpec {
+export interface TableSpec {
   readonly template: string
   readonly view: object
   readonly headers: readonly string[]
@@ -51,7 +51,7 @@ function sectionLines(claimWords: ClaimWords, spec: TableSpec, continued: boolea
   return continued ? lines.filter((line) => line.kind === 'heading').slice(0, 1) : lines
 }
 
-function drawTable(flow: DocumentFlow, claimWords: ClaimWords, spec: TableSpec): void {
+export function drawTable(flow: DocumentFlow, claimWords: ClaimWords, spec: TableSpec): void {
   const { regular, mono } = flow.faces
   flow.newPage()
   flow.write(sectionLines(claimWords, spec, false))

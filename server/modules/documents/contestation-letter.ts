@@ -7,10 +7,10 @@ import type { IsoDate } from '../../lib/calendar.ts'
 import { formatFrenchDate } from '../../lib/calendar.ts'
 import { formatEuros, sumCents, type Cents } from '../../lib/money.ts'
 import { createTemplateEngine, type TemplateEngine } from '../../templates/render.ts'
-import { DocumentFlow, MARGIN_X, CONTENT_WIDTH, PAGE_SIZE, TOP_Y } from './claim-layout.ts'
+import { DocumentFlow, TOP_Y } from './claim-layout.ts'
 import { ClaimWords } from './claim-markup.ts'
 import { embedFaces } from './fonts.ts'
-import { PageCanvas, addPage, cleanText } from './pdf-canvas.ts'
+import { addPagesWithFooters } from './page-footer.ts'
 
 export interface ContestedLine {
   readonly identifier: string
@@ -84,18 +84,7 @@ export async function renderContestationLetter(data: ContestationLetterData, opt
   flow.space(6)
   flow.write(words.lines('closing', view))
 
-  const pages = flow.pages
-  pages.forEach((page, i) => {
-    const footer = new PageCanvas()
-    const [line] = words.lines('footer', { ...view, page: i + 1, pages: pages.length })
-    footer.line(MARGIN_X, 46, MARGIN_X + CONTENT_WIDTH, 46, 0.4, 0.6)
-    if (line?.kind === 'pair') {
-      footer.text(faces.regular, 7.5, MARGIN_X, 34, cleanText(line.label), 0.3)
-      const right = cleanText(line.value)
-      footer.text(faces.regular, 7.5, MARGIN_X + CONTENT_WIDTH - faces.regular.width(right, 7.5), 34, right, 0.3)
-    }
-    addPage(doc, PAGE_SIZE, faces, page.finish(footer), {})
-  })
+  addPagesWithFooters(doc, flow, faces, (page, pages) => words.lines('footer', { ...view, page, pages })[0])
   const date = new Date(`${data.letter.date}T12:00:00Z`)
   doc.setTitle(words.line('document-title', view), { showInWindowTitleBar: true })
   doc.setLanguage('fr-FR')

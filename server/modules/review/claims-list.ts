@@ -7,6 +7,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql'
 
 export interface ClaimListRow {
+  readonly id: string
   readonly number: string
   readonly creditor: string
   readonly siret: string
@@ -20,22 +21,34 @@ export interface ClaimListRow {
   readonly admitCents: number
   readonly contestCents: number
   readonly pendingCents: number
+  /** The liquidator's claim-level proposal (L624-1), once made. */
+  readonly proposal: { readonly admitCents: number; readonly rejectCents: number; readonly referCents: number } | null
+  /** The juge-commissaire's decision in force (L624-2), once recorded. */
+  readonly judge: { readonly admittedCents: number; readonly rejectedCents: number; readonly decidedOn: string; readonly reference: string } | null
 }
 
 type Raw = {
+  id: string
   number: string
   creditor: string
   siret: string
   departement: string
   status: string
   version: number
-  submitted_at: Date | null
+  submitted_at: Date | string | null
   late: boolean
   pass_lines: string
   declared: string
   admit: string
   contest: string
   pending: string
+  p_admit: string | null
+  p_reject: string | null
+  p_refer: string | null
+  j_admitted: string | null
+  j_rejected: string | null
+  j_date: string | null
+  j_reference: string | null
 }
 
 export async function claimsList(em: EntityManager, procedureId: string): Promise<ClaimListRow[]> {
@@ -66,30 +79,38 @@ export async function claimsList(em: EntityManager, procedureId: string): Promis
               sum(case when "way" = 'pending' then "declared" else 0 end) as "pending"
        from "judged" group by "claim_id"
      )
-     select c."number", s."name" as "creditor", s."siret", s."departement_code" as "departement", c."status", c."current_version" as "version",
+     select c."id", c."number", s."name" as "creditor", s."siret", s."departement_code" as "departement", c."status", c."current_version" as "version",
             v."submitted_at", v."late", coalesce(a."pass_lines", 0) as "pass_lines", coalesce(a."declared", 0) as "declared",
-            coalesce(a."admit", 0) as "admit", coalesce(a."contest", 0) as "contest", coalesce(a."pending", 0) as "pending"
+            coalesce(a."admit", 0) as "admit", coalesce(a."contest", 0) as "contest", coalesce(a."pending", 0) as "pending",
+            cp."admit_cents" as "p_admit", cp."reject_cents" as "p_reject", cp."refer_cents" as "p_refer",
+            j."admitted_cents" as "j_admitted", j."rejected_cents" as "j_rejected", to_char(j."decided_on", 'YYYY-MM-DD') as "j_date", j."reference" as "j_reference"
      from "claim" c
      join "structure" s on s."id" = c."structure_id"
      join "claim_version" v on v."claim_id" = c."id" and v."version" = c."current_version"
      left join "amounts" a on a."claim_id" = c."id"
+     left join "claim_proposal" cp on cp."claim_id" = c."id"
+     left join "judge_decision" j on j."claim_id" = c."id" and j."superseded_at" is null
      where c."procedure_id" = ?
      order by c."number"`,
     [procedureId, procedureId],
   )
   return rows.map((r) => ({
+    id: r.id,
     number: r.number,
     creditor: r.creditor,
     siret: r.siret,
     departement: r.departement,
     status: r.status,
     version: r.version,
-    submittedAt: r.submitted_at,
+    // Raw queries return timestamps as text here.
+    submittedAt: r.submitted_at === null ? null : new Date(r.submitted_at),
     late: r.late,
     passLines: Number(r.pass_lines),
     declaredCents: Number(r.declared),
     admitCents: Number(r.admit),
     contestCents: Number(r.contest),
     pendingCents: Number(r.pending),
+    proposal: r.p_admit === null ? null : { admitCents: Number(r.p_admit), rejectCents: Number(r.p_reject), referCents: Number(r.p_refer) },
+    judge: r.j_admitted === null ? null : { admittedCents: Number(r.j_admitted), rejectedCents: Number(r.j_rejected), decidedOn: r.j_date ?? '', reference: r.j_reference ?? '' },
   }))
 }

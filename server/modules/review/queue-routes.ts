@@ -11,6 +11,7 @@ import { STATUS_TEXT } from '../reconciliation/present.ts'
 import { STATUSES } from '../reconciliation/service.ts'
 import { AMOUNT_BANDS, QUEUE_LIMIT, SORTS, claimQueue, type AmountBand, type QueueFilter, type Sort } from './queue.ts'
 import { deleteFilter, saveFilter, savedFilters } from './saved-filters.ts'
+import { currentDeposit } from '../court/deposit.ts'
 
 const LIST = { config: { access: { action: 'claims.list' } }, schema: { hide: true } } as const
 const keyOf = <T extends object>(object: T, value: string | undefined): keyof T | undefined => (value !== undefined && value in object ? (value as keyof T) : undefined)
@@ -48,6 +49,7 @@ const routes: FastifyPluginAsync = async (app) => {
       filter,
       query: new URLSearchParams(request.query as Record<string, string>).toString(),
       saved: audit.actor.id ? await savedFilters(request.em, audit.actor.id) : [],
+      deposit: await currentDeposit(request.em, procedure.id),
       total: queue.total,
       limited: queue.total > QUEUE_LIMIT,
       byState: Object.entries(queue.byState).map(([state, n]) => ({ state, label: isClaimState(state) ? CLAIM_STATE_LABELS[state] : state, n })),

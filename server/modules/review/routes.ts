@@ -1,15 +1,11 @@
-// The liquidator's desk: the queue of claims, and the list of declared claims (L624-1).
+// The liquidator's desk: a claim's review and its line decisions; the queue, the workflow and the
+// structure's side are registered from here.
 import type { FastifyPluginAsync } from 'fastify'
-import { stringify } from 'csv-stringify/sync'
-import { parisDateOf } from '../../lib/calendar.ts'
-import { formatDecimal } from '../../lib/money.ts'
 import { currentProcedure } from '../claims/service.ts'
-import { claimsList } from './claims-list.ts'
 import { claimReview } from './claim-review.ts'
 import { decideGroup, decideLines, type Decision } from './decisions.ts'
 import { auditContext } from '../../plugins/app/auth.ts'
 import { field } from '../../routes/forms.ts'
-import { CLAIM_STATE_LABELS, type ClaimState } from '../../lib/claim-states.ts'
 import type { PgBoss } from 'pg-boss'
 import type { EvidenceStore } from '../evidence/store.ts'
 import type { MailDeps } from '../notifications/service.ts'
@@ -18,11 +14,6 @@ import queueRoutes from './queue-routes.ts'
 import workflowRoutes, { reviewPage } from './workflow-routes.ts'
 
 const LIST = { config: { access: { action: 'claims.list' } }, schema: { hide: true } } as const
-
-const HEADER = [
-  'n° de déclaration', 'créancier', 'SIRET', 'département', 'état', 'version', 'déposée le', 'hors délai', 'pass déclarés',
-  'montant déclaré (€)', 'proposé à l’admission (€)', 'contesté ou rejeté (€)', 'en attente (€)', 'nature',
-]
 
 const DECIDE = { config: { access: { action: 'claim.decide' } }, schema: { hide: true } } as const
 
@@ -58,20 +49,8 @@ const routes: FastifyPluginAsync<{ files: EvidenceStore; mail: MailDeps; boss: P
     }
   })
 
-  app.get('/liquidation/liste-des-creances.csv', LIST, async (request, reply) => {
-    const procedure = await currentProcedure(request.em)
-    const rows = (await claimsList(request.em, procedure.id)).map((r) => [
-      r.number, r.creditor, r.siret, r.departement, CLAIM_STATE_LABELS[r.status as ClaimState] ?? r.status, r.version,
-      r.submittedAt ? parisDateOf(r.submittedAt) : '', r.late ? 'oui' : 'non', r.passLines,
-      formatDecimal(r.declaredCents), formatDecimal(r.admitCents), formatDecimal(r.contestCents), formatDecimal(r.pendingCents), 'chirographaire',
-    ])
-    // French spreadsheet conventions: semicolons, decimal commas, and a BOM so that Excel reads UTF-8.
-    const csv = '\uFEFF' + stringify([HEADER, ...rows], { delimiter: ';' })
-    return reply
-      .header('content-disposition', 'attachment; filename="liste-des-creances.csv"')
-      .type('text/csv; charset=utf-8')
-      .send(csv)
-  })
+  // The list now lives with the other files for the court, in CSV, XLSX and PDF.
+  app.get('/liquidation/liste-des-creances.csv', LIST, async (_request, reply) => reply.redirect('/liquidation/tribunal/liste-des-creances.csv', 301))
 }
 
 export default routes

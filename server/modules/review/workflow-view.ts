@@ -2,7 +2,7 @@
 // requests for documents, the letter with its sending, receipt and answer.
 import type { EntityManager } from '@mikro-orm/postgresql'
 import { formatFrenchDate, todayInParis, type IsoDate } from '../../lib/calendar.ts'
-import { CLAIM_STATE_LABELS, type ClaimState } from '../../lib/claim-states.ts'
+import { CLAIM_STATE_LABELS, canMove, type ClaimState } from '../../lib/claim-states.ts'
 import { formatDecimal, formatEuros } from '../../lib/money.ts'
 import { ANSWERS, answerOf, answerWindow } from './answers.ts'
 import { defaultDocumentsDueOn, documentsRequests } from './documents-request.ts'
@@ -16,6 +16,10 @@ export async function claimWorkflow(em: EntityManager, claimId: string, now = ne
   const figures = await proposalFigures(em, claimId)
   const [proposal] = await em.execute<{ admit_cents: string; reject_cents: string; refer_cents: string; override_reason: string | null; proposed_at: Date }[]>(
     `select "admit_cents", "reject_cents", "refer_cents", "override_reason", "proposed_at" from "claim_proposal" where "claim_id" = ?`,
+    [claimId],
+  )
+  const [judge] = await em.execute<{ admitted_cents: string; rejected_cents: string; decided_on: IsoDate; reference: string }[]>(
+    `select "admitted_cents", "rejected_cents", to_char("decided_on", 'YYYY-MM-DD') as "decided_on", "reference" from "judge_decision" where "claim_id" = ? and "superseded_at" is null`,
     [claimId],
   )
   const letter = await liveLetter(em, claimId)
@@ -57,6 +61,12 @@ export async function claimWorkflow(em: EntityManager, claimId: string, now = ne
     },
     today,
     methods: Object.entries(SENT_METHODS).map(([value, label]) => ({ value, label })),
+    canRecordJudge: canMove(state, 'decided'),
+    judge: judge && { admitted: formatEuros(Number(judge.admitted_cents)), rejected: formatEuros(Number(judge.rejected_cents)), on: formatFrenchDate(judge.decided_on), reference: judge.reference },
+    judgeDefaults: {
+      admitted: formatDecimal(proposal ? Number(proposal.admit_cents) : figures.admitCents),
+      rejected: formatDecimal(figures.declaredCents - (proposal ? Number(proposal.admit_cents) : figures.admitCents)),
+    },
     answer: answer && { label: ANSWERS[answer.answer], comment: answer.comment, on: formatFrenchDate(todayInParis(new Date(answer.answeredAt))) },
   }
 }

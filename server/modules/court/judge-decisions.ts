@@ -1,0 +1,69 @@
+// The juge-commissaire's decisions (L624-2), recorded apart from the liquidator's proposals: for each
+// claim, the admitted and rejected amounts, the date and the decision's reference. A new record
+// supersedes the previous one (an appeal, a clerical correction); the claim becomes "decided".
+import type { EntityManager } from '@mikro-orm/postgresql'
+import { DomainError, type FieldError } from '../../errors.ts'
+import { todayInParis, type IsoDate } from '../../lib/calendar.ts'
+import { CLAIM_STATE_LABELS, canMove, type ClaimState } from '../../lib/claim-states.ts'
+import { formatEuros } from '../../lib/money.ts'
+import { recordAudit, type Actor } from '../audit/service.ts'
+import { moveClaim } from '../review/states.ts'
+
+export interface JudgeDecisionInput {
+  readonly claimId: string
+  readonly admittedCents: number
+  readonly rejectedCents: number
+  readonly decidedOn: string
+  readonly reference: string
+  readonly source: 'form' | 'spreadsheet'
+}
+
+const isDate = (value: string): value is IsoDate => /^\d{4}-\d{2}-\d{2}$/u.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`))
+
+/** The rule a decision must meet, without writing: used per row by the spreadsheet import too. */
+export function decisionProblems(input: Omit<JudgeDecisionInput, 'claimId' | 'source'>, claim: { state: ClaimState; declaredCents: number }, today: IsoDate): FieldError[] {
+  const problems: FieldError[] = []
+  if (!canMove(claim.state, 'decided')) problems.push({ path: 'claim', message: `la déclaration est « ${CLAIM_STATE_LABELS[claim.state]} » : le juge statue sur une proposition faite (et, si elle est contestée, après la réponse ou la fin du délai)` })
+  if (input.admittedCents < 0 || input.rejectedCents < 0) problems.push({ path: 'admitted', message: 'montants positifs ou nuls' })
+  else if (input.admittedCents + input.rejectedCents !== claim.declaredCents) {
+    problems.push({ path: 'admitted', message: `admis + rejeté doit égaler le montant déclaré, ${formatEuros(claim.declaredCents)} (ici ${formatEuros(input.admittedCents + input.rejectedCents)})` })
+  }
+  if (!isDate(input.decidedOn) || input.decidedOn > today) problems.push({ path: 'decidedOn', message: 'date de l’ordonnance, passée ou du jour' })
+  const reference = input.reference.trim()
+  if (reference.length < 2 || reference.length > 64) problems.push({ path: 'reference', message: 'référence de la décision (2 à 64 caractères)' })
+  return problems
+}
+
+export async function claimForDecision(em: EntityManager, claimId: string): Promise<{ id: string; number: string; state: ClaimState; declaredCents: number } | null> {
+  const [row] = await em.execute<{ id: string; number: string; status: ClaimState; declared: string | null }[]>(
+    `select c."id", c."number", c."status", (select sum(l."amount_cents") from "claim_line" l where l."version_id" = v."id") as "declared"
+     from "claim" c join "claim_version" v on v."claim_id" = c."id" and v."version" = c."current_version" where c."id" = ? for update of c`,
+    [claimId],
+  )
+  return row ? { id: row.id, number: row.number, state: row.status, declaredCents: Number(row.declared ?? 0) } : null
+}
+
+export async function recordJudgeDecision(em: EntityManager, input: JudgeDecisionInput, actor: Actor, requestId: string | null = null, now = new Date()): Promise<void> {
+  const claim = await claimForDecision(em, input.claimId)
+  if (!claim) throw new DomainError('not_found', 'claim_not_found', 'Cette déclaration n’existe pas.')
+  const problems = decisionProblems(input, claim, todayInParis(now))
+  if (problems.length) throw new DomainError('invalid', 'judge_decision_invalid', 'La décision ne peut pas être enregistrée.', problems)
+  const [previous] = await em.execute<{ id: string; admitted_cents: string; reference: string }[]>(
+    `update "judge_decision" set "superseded_at" = ? where "claim_id" = ? and "superseded_at" is null returning "id", "admitted_cents", "reference"`,
+    [now, claim.id],
+  )
+  await em.execute(
+    `insert into "judge_decision" ("id", "claim_id", "admitted_cents", "rejected_cents", "decided_on", "reference", "source", "recorded_by", "recorded_at") values (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [crypto.randomUUID(), claim.id, input.admittedCents, input.rejectedCents, input.decidedOn, input.reference.trim(), input.source, actor.id, now],
+  )
+  await moveClaim(em, { claimId: claim.id, to: 'decided', because: `juge-commissaire ${input.reference.trim()}` }, actor, requestId)
+  await recordAudit(em, {
+    actor,
+    requestId,
+    action: 'claim.judge_decision',
+    entityType: 'claim',
+    entityId: claim.id,
+    before: previous ? { admittedCents: Number(previous.admitted_cents), reference: previous.reference } : null,
+    after: { admittedCents: input.admittedCents, rejectedCents: input.rejectedCents, decidedOn: input.decidedOn, reference: input.reference.trim(), source: input.source },
+  })
+}

@@ -1,0 +1,192 @@
+// The files for the court over the national fixture (issue 7): the juge-commissaire's decisions per
+// claim and from a spreadsheet, the list and the état des créances in CSV, XLSX and PDF whose
+// every amount equals the sum of the lines in cents, the deposit with its objection window, and
+// the ZIP bundle whose manifest gives each file's true SHA-256.
+import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parse } from 'csv-parse/sync'
+import ExcelJS from 'exceljs'
+import t from 'tap'
+import { loadNationalFixture } from '../../fixtures/national/seed.ts'
+import { submitNationalClaims } from '../../fixtures/national/submit.ts'
+import { addDays, todayInParis } from '../../server/lib/calendar.ts'
+import { objectionDeadline } from '../../server/lib/deadlines.ts'
+import { formatDecimal, parseEuros } from '../../server/lib/money.ts'
+import { currentTotp } from '../../server/lib/totp.ts'
+import { decideGroup } from '../../server/modules/review/decisions.ts'
+import { applyDefaultProposals, makeProposal, proposalFigures } from '../../server/modules/review/proposal.ts'
+import { STRONG_PASSWORD, makeProfessional } from '../helpers/accounts.ts'
+import { buildTestApp } from '../helpers/app.ts'
+import { client } from '../helpers/client.ts'
+
+const { app, runtime } = await buildTestApp(t)
+await runtime.startWorkers()
+const dir = mkdtempSync(join(tmpdir(), 'creances-court-'))
+t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+execFileSync(process.execPath, ['fixtures/national/cli.ts', '--small', '--out', dir], { stdio: 'ignore' })
+const loaded = await loadNationalFixture(runtime.orm.em.fork(), runtime.databaseUrl, dir)
+if (!loaded.ledger.ok) throw new Error('ledger refused')
+const em = runtime.orm.em.fork()
+const [{ id: procedureId }] = (await em.execute<{ id: string }[]>(`select "procedure_id" as "id" from "claim" limit 1`)) as [{ id: string }]
+// The fixture's claims filed with their PDFs (a top-level assertion would end tap's root test early).
+if ((await submitNationalClaims(runtime.orm.em.fork(), runtime.files, procedureId)) !== 40) throw new Error('the fixture’s 40 claims were not all submitted')
+const { account, secret } = await makeProfessional(runtime.orm, 'liquidator', 'etude@liquidation.example')
+const actor = { id: account.id, role: 'liquidator' }
+const liquidator = client(app)
+await liquidator.post('/connexion', { email: 'etude@liquidation.example', password: STRONG_PASSWORD }, { from: '/connexion' })
+await liquidator.post('/connexion/second-facteur', { code: currentTotp(secret) }, { from: '/connexion/second-facteur' })
+const cents = (value: string): number => {
+  const parsed = parseEuros(value)
+  if (!parsed.ok) throw new Error(`not an amount: ${value}`)
+  return parsed.value
+}
+
+// Proposals for ten claims: defaults applied, double declarations contested.
+const claims = await em.execute<{ id: string; number: string }[]>(`select "id", "number" from "claim" order by "number"`)
+for (const claim of claims.slice(0, 10)) {
+  await runtime.orm.em.fork().transactional(async (tx) => {
+    await applyDefaultProposals(tx, claim.id, actor)
+    if ((await proposalFigures(tx, claim.id)).undecidedLines > 0) await decideGroup(tx, { claimId: claim.id, status: 'duplicate_declared', decision: 'contest', reasonCode: 'duplicate' }, actor)
+    await makeProposal(tx, { claimId: claim.id, refer: false }, actor)
+  })
+}
+const declaredOf = async (claimId: string) => (await proposalFigures(runtime.orm.em.fork(), claimId)).declaredCents
+
+t.test('the judge’s decision on one claim, recorded apart from the proposal', async (t) => {
+  const claim = claims[0]!
+  const declared = await declaredOf(claim.id)
+  const page = `/liquidation/declarations/${claim.id}`
+  await liquidator.get(page)
+  const wrong = await liquidator.post(`${page}/decision-du-juge`, { admitted: formatDecimal(declared), rejected: '1,00', decidedOn: todayInParis(new Date()), reference: 'JC-2025-001' })
+  t.equal(wrong.statusCode, 400)
+  t.match(wrong.body, /admis \+ rejeté doit égaler le montant déclaré/)
+  const ok = await liquidator.post(`${page}/decision-du-juge`, { admitted: formatDecimal(declared - 1000), rejected: '10,00', decidedOn: todayInParis(new Date()), reference: 'JC-2025-001' })
+  t.equal(ok.statusCode, 303)
+  const after = await liquidator.get(page)
+  t.match(after.body, /id="etat">décidée par le juge-commissaire/)
+  t.match(after.body, /Ordonnance JC-2025-001/)
+  const undecidable = claims[20]!
+  await liquidator.get(`/liquidation/declarations/${undecidable.id}`)
+  const early = await liquidator.post(`/liquidation/declarations/${undecidable.id}/decision-du-juge`, { admitted: '0', rejected: '0', decidedOn: todayInParis(new Date()), reference: 'JC-X' })
+  t.equal(early.statusCode, 400, 'no decision before the proposal')
+  t.match(early.body, /statue sur une proposition faite/)
+})
+
+t.test('decisions from a spreadsheet: all or nothing, every bad row named', async (t) => {
+  const rows = await Promise.all(claims.slice(1, 10).map(async (c) => ({ number: c.number, declared: await declaredOf(c.id) })))
+  const line = (number: string, admitted: string, rejected: string, date = '15/06/2025') => `${number};${admitted};${rejected};${date};ORD-${number}`
+  const bad = ['n° de déclaration;admis;rejeté;date;référence', ...rows.map((r, i) => (i === 2 ? line(r.number, '12,345', '0') : i === 5 ? line('APTIC-0000-999999', '1', '0') : line(r.number, formatDecimal(r.declared), '0')))].join('\n')
+  await liquidator.get('/liquidation/tribunal')
+  const refused = await liquidator.upload('/liquidation/tribunal/decisions', {}, [{ filename: 'decisions.xlsx', content: Buffer.from(bad) }])
+  t.equal(refused.statusCode, 400)
+  t.match(refused.body, /2 problème\(s\) dans le fichier : rien n’a été enregistré/)
+  t.match(refused.body, /ligne 4, colonne « admis »/)
+  t.match(refused.body, /ligne 7, colonne « n° de déclaration » : déclaration « APTIC-0000-999999 » inconnue/)
+  const [none] = await em.execute<{ n: string }[]>(`select count(*) as "n" from "judge_decision" where "source" = 'spreadsheet'`)
+  t.equal(Number(none?.n), 0, 'nothing written')
+
+  const workbook = new ExcelJS.Workbook()
+  const sheet = workbook.addWorksheet('Décisions')
+  sheet.addRow(['N° de déclaration', 'Admis', 'Rejeté', 'Date', 'Référence'])
+  for (const r of rows) sheet.addRow([r.number, formatDecimal(r.declared - 500), '5,00', '16/06/2025', `ORD-${r.number}`])
+  const good = Buffer.from(await workbook.xlsx.writeBuffer())
+  const recorded = await liquidator.upload('/liquidation/tribunal/decisions', {}, [{ filename: 'decisions.csv', content: good }])
+  t.equal(recorded.statusCode, 303, 'an XLSX named .csv: its content decides')
+  const [all] = await em.execute<{ n: string }[]>(`select count(*) as "n" from "judge_decision" where "source" = 'spreadsheet' and "superseded_at" is null`)
+  t.equal(Number(all?.n), 9)
+})
+
+t.test('every amount of the list and of the état equals the sum of its lines, in cents, in CSV and XLSX', async (t) => {
+  const lines = await em.execute<{ number: string; declared: string }[]>(
+    `select c."number", sum(l."amount_cents") as "declared" from "claim" c join "claim_version" v on v."claim_id" = c."id" and v."version" = c."current_version"
+     join "claim_line" l on l."version_id" = v."id" group by c."number"`,
+  )
+  const truth = new Map(lines.map((l) => [l.number, Number(l.declared)]))
+  const judged = new Map((await em.execute<{ number: string; admitted: string; rejected: string }[]>(
+    `select c."number", j."admitted_cents" as "admitted", j."rejected_cents" as "rejected" from "judge_decision" j join "claim" c on c."id" = j."claim_id" where j."superseded_at" is null`,
+  )).map((j) => [j.number, { admitted: Number(j.admitted), rejected: Number(j.rejected) }]))
+  for (const file of ['liste-des-creances', 'etat-des-creances']) {
+    const res = await liquidator.get(`/liquidation/tribunal/${file}.csv`)
+    t.equal(res.statusCode, 200)
+    t.ok(res.body.startsWith('\uFEFFn° de déclaration;créancier;SIRET'), `${file}: BOM and semicolons`)
+    const [header, ...rows] = parse(res.body.slice(1), { delimiter: ';' }) as string[][]
+    const col = (name: string) => header!.indexOf(name)
+    t.equal(rows.length, 40)
+    for (const row of rows) {
+      const number = row[col('n° de déclaration')]!
+      if (cents(row[col('montant déclaré (€)')]!) !== truth.get(number)) t.fail(`${file} ${number}: declared ≠ lines`)
+      if (file === 'liste-des-creances') {
+        const sum = cents(row[col('proposé à l’admission (€)')]!) + cents(row[col('contesté ou rejeté (€)')]!) + cents(row[col('en attente (€)')]!)
+        if (sum !== truth.get(number)) t.fail(`${number}: admit + contested + pending ≠ lines`)
+      } else if (judged.has(number)) {
+        const j = judged.get(number)!
+        if (cents(row[col('admis par le juge-commissaire (€)')]!) !== j.admitted || cents(row[col('rejeté par le juge-commissaire (€)')]!) !== j.rejected) t.fail(`${number}: judge amounts`)
+        if (j.admitted + j.rejected !== truth.get(number)) t.fail(`${number}: admitted + rejected ≠ lines`)
+      }
+    }
+    t.pass(`${file}.csv: every amount checked against the lines`)
+    const xlsx = await liquidator.get(`/liquidation/tribunal/${file}.xlsx`)
+    const book = new ExcelJS.Workbook()
+    await book.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer)
+    const sheet = book.worksheets[0]!
+    let total = 0
+    sheet.eachRow((row, n) => {
+      if (n > 1) total += Math.round(Number(row.getCell(10).value) * 100)
+    })
+    t.equal(total, [...truth.values()].reduce((a, b) => a + b, 0), `${file}.xlsx: declared amounts are numbers summing to the lines`)
+    const pdf = await liquidator.get(`/liquidation/tribunal/${file}.pdf`)
+    t.equal(pdf.headers['content-type'], 'application/pdf')
+    writeFileSync(join(dir, `${file}.pdf`), pdf.rawPayload)
+    const text = execFileSync('pdftotext', ['-layout', join(dir, `${file}.pdf`), '-']).toString()
+    t.match(text, file === 'liste-des-creances' ? /Liste des créances déclarées/ : /État des créances/)
+    t.match(text, /Total déclaré \(40 créances\)/)
+  }
+})
+
+t.test('the deposit of the état opens a one-month objection window, shown on the court page and the desk', async (t) => {
+  await liquidator.get('/liquidation/tribunal')
+  const today = todayInParis(new Date())
+  const published = addDays(today, -3)
+  const fr = (iso: string) => iso.split('-').reverse().join('/')
+  t.equal((await liquidator.post('/liquidation/tribunal/depot', { depositedOn: fr(addDays(today, -10)), publishedOn: fr(addDays(today, -20)) })).statusCode, 400, 'published before deposited')
+  t.equal((await liquidator.post('/liquidation/tribunal/depot', { depositedOn: fr(addDays(today, -10)), publishedOn: fr(published) })).statusCode, 303)
+  const until = objectionDeadline(published).split('-').reverse().join('/')
+  for (const path of ['/liquidation/tribunal', '/liquidation']) {
+    const body = (await liquidator.get(path)).body
+    t.match(body, /réclamations (possibles )?jusqu’au <strong>/u, path)
+    t.ok(body.includes(new Intl.DateTimeFormat('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${objectionDeadline(published)}T12:00:00Z`)).replace(/^1 /u, '1er ')) || body.includes(until), `${path}: the deadline`)
+  }
+})
+
+t.test('the bundle: a job streams a ZIP whose manifest gives every file’s true SHA-256', async (t) => {
+  await liquidator.get('/liquidation/tribunal')
+  const queued = await liquidator.post('/liquidation/tribunal/dossiers', {})
+  t.equal(queued.statusCode, 303)
+  const location = String(queued.headers.location)
+  let body = ''
+  for (let i = 0; i < 300; i++) {
+    const page = await liquidator.get(location)
+    body = page.body
+    if (!page.headers.refresh) break
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  t.match(body, /prêt/)
+  const zip = await liquidator.get(`${location}/archive`)
+  t.equal(zip.headers['content-type'], 'application/zip')
+  const path = join(dir, 'dossier.zip')
+  writeFileSync(path, zip.rawPayload)
+  const out = join(dir, 'unzipped')
+  execFileSync('unzip', ['-q', path, '-d', out])
+  const manifest = JSON.parse(readFileSync(join(out, 'manifeste.json'), 'utf8')) as { files: { path: string; sha256: string; bytes: number }[] }
+  t.ok(manifest.files.length >= 40 + 6, 'claim PDFs and the six statement files')
+  for (const f of manifest.files) {
+    const bytes = readFileSync(join(out, f.path))
+    if (createHash('sha256').update(bytes).digest('hex') !== f.sha256 || bytes.length !== f.bytes) t.fail(`${f.path}: manifest disagrees`)
+  }
+  t.pass('every file matches its manifest line')
+  t.ok(manifest.files.some((f) => /\/declaration-v1\.pdf$/u.test(f.path)))
+  t.match(readFileSync(join(out, 'manifeste.csv'), 'utf8'), /^\uFEFFchemin;octets;sha256;contenu/u)
+})
