@@ -1,0 +1,20 @@
+// The bundle written in a process of its own, so that its peak RSS is the bundle's alone (the
+// fixture's loading and PDF rendering happen in the parent). Prints one JSON line.
+import { loadConfig } from '../server/config.ts'
+import { createRuntime } from '../server/runtime.ts'
+import { writeBundle } from '../server/modules/court/bundle.ts'
+
+const [databaseUrl, varDir, target] = process.argv.slice(2)
+if (!databaseUrl || !varDir || !target) throw new Error('usage: bundle-child.ts <database url> <var dir> <target>')
+const runtime = await createRuntime(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: databaseUrl, VAR_DIR: varDir }), { supervise: false, migrate: false })
+try {
+  const em = runtime.orm.em.fork()
+  const [procedure] = await em.execute<{ id: string; debtor_name: string }[]>(`select "id", "debtor_name" from "procedure" where "code" = 'aptic-2024'`)
+  if (!procedure) throw new Error('no procedure')
+  const started = performance.now()
+  const result = await writeBundle(em, runtime.files, { procedureId: procedure.id, claimIds: null, target, debtor: procedure.debtor_name })
+  const seconds = (performance.now() - started) / 1000
+  console.log(JSON.stringify({ seconds, bytes: result.bytes, files: result.files, rssMb: Math.round(process.resourceUsage().maxRSS / 1024) }))
+} finally {
+  await runtime.stop()
+}
