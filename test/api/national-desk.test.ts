@@ -12,6 +12,7 @@ import { parseEuros } from '../../server/lib/money.ts'
 import { STRONG_PASSWORD, makeProfessional } from '../helpers/accounts.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { client } from '../helpers/client.ts'
+import { markSubmitted } from '../helpers/claims.ts'
 
 const { app, runtime } = await buildTestApp(t)
 await runtime.startWorkers()
@@ -19,6 +20,8 @@ const dir = mkdtempSync(join(tmpdir(), 'creances-desk-'))
 t.teardown(() => rmSync(dir, { recursive: true, force: true }))
 execFileSync(process.execPath, ['fixtures/national/cli.ts', '--small', '--out', dir], { stdio: 'ignore' })
 const loaded = await loadNationalFixture(runtime.orm.em.fork(), runtime.databaseUrl, dir)
+// The fixture's claims as filed: only a declared claim is reviewed.
+await markSubmitted(runtime.orm.em.fork(), (await runtime.orm.em.fork().execute<{ id: string }[]>(`select "id" from "claim"`)).map((c) => c.id))
 
 async function professional(role: 'liquidator' | 'ministry', email: string) {
   const { secret } = await makeProfessional(runtime.orm, role, email)
@@ -202,7 +205,7 @@ t.test('letters in bulk run as a job whose page shows the progress and why a cla
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
   t.match(body, /terminé/, 'the job finished')
-  t.match(body, new RegExp(`${claims[0]!.number}</a> : La lettre se prépare après la proposition`), 'a draft claim without a proposal is listed with the reason')
+  t.match(body, new RegExp(`${claims[0]!.number}</a> : La lettre se prépare après la proposition`), 'a claim without a proposal is listed with the reason')
   t.equal((await liquidator.post('/liquidation/courriers', {})).statusCode, 303, 'an empty selection comes back to the queue')
   t.equal((await ministry.get(location)).statusCode, 403)
 })

@@ -14,6 +14,7 @@ import { currentTotp } from '../../server/lib/totp.ts'
 import { Membership } from '../../server/modules/structures/entities.ts'
 import { STRONG_PASSWORD, makeProfessional, makeStructure } from '../helpers/accounts.ts'
 import { buildTestApp } from '../helpers/app.ts'
+import { markSubmitted } from '../helpers/claims.ts'
 import { accessibilityViolations, launchBrowser, signIn } from '../helpers/browser.ts'
 
 const browser = await launchBrowser()
@@ -35,8 +36,7 @@ if (!browser) {
      join "structure" s on s."id" = c."structure_id" where r."status" = 'matched' group by 1, 2, 3 order by count(*) desc limit 1`,
   )
   if (!target) throw new Error('fixture without matched lines')
-  await em.execute(`update "claim_version" set "status" = 'submitted', "submitted_at" = now(), "signer_name" = 'Inès Martin', "signer_capacity" = 'présidente', "pdf_sha256" = repeat('a', 64) where "claim_id" = ?`, [target.claim_id])
-  await em.execute(`update "claim" set "status" = 'submitted' where "id" = ?`, [target.claim_id])
+  await markSubmitted(em, [target.claim_id])
   const { accounts } = await makeStructure(runtime.orm, { siret: '73282932000074', name: 'Autre structure', members: ['ines@tiers-lieu.example'] })
   await em.execute(`update "membership" set "structure_id" = ? where "account_id" = ?`, [target.structure_id, accounts[0]?.id])
   if (!(await runtime.orm.em.fork().count(Membership, { structureId: target.structure_id }))) throw new Error('the structure has no member')

@@ -14,6 +14,7 @@ import { addPassLine } from '../../server/modules/claims/service.ts'
 import { Claim } from '../../server/modules/claims/entities.ts'
 import { identifyFiles, runLoad } from '../../server/modules/ledger/service.ts'
 import { decideLine } from '../../server/modules/review/decisions.ts'
+import { markSubmitted } from '../helpers/claims.ts'
 import { createRuntime } from '../../server/runtime.ts'
 import { testConfig } from '../helpers/app.ts'
 
@@ -80,6 +81,8 @@ t.test('nothing is admitted twice: two concurrent admissions of one pass, exactl
     select "identifier", array_agg("claim_line_id") as "ids" from "line_reconciliation" where "status" = 'duplicate_declared'
     group by 1 having count(*) = 2 limit 1`)
   if (!dup) return t.fail('no duplicate pair')
+  const owners = await em().execute<{ claim_id: string }[]>(`select "claim_id" from "line_reconciliation" where "claim_line_id" = any(?::uuid[])`, [`{${dup.ids.join(',')}}`])
+  await markSubmitted(em(), owners.map((o) => o.claim_id))
   const results = await Promise.allSettled(
     dup.ids.map((lineId) => em().transactional((tx) => decideLine(tx, { lineId, decision: 'admit' }, SYSTEM_ACTOR))),
   )

@@ -17,6 +17,7 @@ import { applyDefaultProposals, makeProposal, proposalFigures } from '../../serv
 import { Claim } from '../../server/modules/claims/entities.ts'
 import { recordEvidence } from '../../server/modules/claims/evidence.ts'
 import { makeProfessional, makeStructure } from '../helpers/accounts.ts'
+import { markSubmitted } from '../helpers/claims.ts'
 import { buildTestApp } from '../helpers/app.ts'
 
 const { runtime } = await buildTestApp(t)
@@ -37,10 +38,7 @@ async function submittedClaims(status: string, n: number): Promise<string[]> {
     `select r."claim_id" from "line_reconciliation" r group by 1 having count(*) filter (where r."status" = ?) > 1 order by 1 limit ?`,
     [status, n],
   )
-  for (const { claim_id } of rows) {
-    await runtime.orm.em.fork().execute(`update "claim_version" set "status" = 'submitted', "submitted_at" = now(), "signer_name" = 'A', "signer_capacity" = 'B', "pdf_sha256" = repeat('b', 64) where "claim_id" = ?`, [claim_id])
-    await runtime.orm.em.fork().execute(`update "claim" set "status" = 'submitted' where "id" = ?`, [claim_id])
-  }
+  await markSubmitted(runtime.orm.em.fork(), rows.map((r) => r.claim_id))
   return rows.map((r) => r.claim_id)
 }
 const [claimA, claimB, claimC] = await submittedClaims('matched', 3)
@@ -171,4 +169,10 @@ t.test('a whole-procedure reconciliation swaps its partition atomically: rolled 
   t.equal(Number(partitions[0]?.n), 1, 'one partition for the procedure, no leftover')
   const leftovers = await em.execute<{ n: string }[]>(`select count(*) as "n" from pg_class where relname like 'lr\_next\_%' and relkind = 'r'`)
   t.equal(Number(leftovers[0]?.n), 0)
+})
+
+t.test('a draft is not declared: its lines are not decided', async (t) => {
+  const [draft] = await runtime.orm.em.fork().execute<{ id: string }[]>(`select "id" from "claim" where "status" = 'draft' limit 1`)
+  await t.rejects(tx((em) => decideGroup(em, { claimId: draft!.id, status: 'matched', decision: 'admit' }, actor)), { code: 'claim_not_submitted' })
+  await t.rejects(tx((em) => applyDefaultProposals(em, draft!.id, actor)), { code: 'claim_not_submitted' })
 })

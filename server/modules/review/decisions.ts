@@ -130,10 +130,12 @@ export async function decideGroup(
 
 /**
  * A decision starts the review of a submitted claim and reopens a proposal not yet sent (the
- * proposal must then be made again); once the juge-commissaire has decided, lines are closed.
+ * proposal must then be made again). A draft is not declared yet, and once the juge-commissaire
+ * has decided, lines are closed: neither is decided.
  */
-async function openForDecision(em: EntityManager, claimId: string, actor: Actor, requestId: string | null): Promise<void> {
+export async function openForDecision(em: EntityManager, claimId: string, actor: Actor, requestId: string | null): Promise<void> {
   const state = await lockClaimState(em, claimId)
+  if (state === 'draft') throw new DomainError('conflict', 'claim_not_submitted', 'Cette déclaration n’est pas encore déposée : elle ne s’instruit pas.')
   if (state === 'decided') throw new DomainError('conflict', 'claim_decided', 'Le juge-commissaire a statué sur cette créance : ses lignes ne se décident plus.')
   if (state === 'submitted' || state === 'proposal_made') {
     await moveClaimIf(em, [state], { claimId, to: 'under_review', because: 'line decided' }, actor, requestId)

@@ -8,7 +8,7 @@ import { sql, type Kysely } from 'kysely'
 import { DomainError } from '../../errors.ts'
 import { formatEuros } from '../../lib/money.ts'
 import { recordAudit, type Actor } from '../audit/service.ts'
-import { writeDecisions, type ReasonCode } from './decisions.ts'
+import { openForDecision, writeDecisions, type ReasonCode } from './decisions.ts'
 import { moveClaim, moveClaimIf } from './states.ts'
 
 export interface ProposalFigures {
@@ -61,7 +61,7 @@ const admittedElsewhereSql = sql`exists (
 
 /** Decides the undecided pass lines of a claim as their reconciliation proposes; returns how many. */
 export async function applyDefaultProposals(em: EntityManager, claimId: string, actor: Actor, requestId: string | null = null): Promise<number> {
-  await moveClaimIf(em, ['submitted'], { claimId, to: 'under_review', because: 'default proposals applied' }, actor, requestId)
+  await openForDecision(em, claimId, actor, requestId)
   const undecided = sql`not exists (select 1 from "line_decision" x where x."claim_line_id" = l."id")`
   let decided = 0
   for (const [status, rule] of Object.entries(DEFAULTS)) {
