@@ -3,7 +3,7 @@
 // supersedes the previous one (an appeal, a clerical correction); the claim becomes "decided".
 import type { EntityManager } from '@mikro-orm/postgresql'
 import { DomainError, type FieldError } from '../../errors.ts'
-import { todayInParis, type IsoDate } from '../../lib/calendar.ts'
+import { isIsoDate, todayInParis, type IsoDate } from '../../lib/calendar.ts'
 import { CLAIM_STATE_LABELS, canMove, type ClaimState } from '../../lib/claim-states.ts'
 import { formatEuros } from '../../lib/money.ts'
 import { recordAudit, type Actor } from '../audit/service.ts'
@@ -18,7 +18,6 @@ export interface JudgeDecisionInput {
   readonly source: 'form' | 'spreadsheet'
 }
 
-const isDate = (value: string): value is IsoDate => /^\d{4}-\d{2}-\d{2}$/u.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`))
 
 /** The rule a decision must meet, without writing: used per row by the spreadsheet import too. */
 export function decisionProblems(input: Omit<JudgeDecisionInput, 'claimId' | 'source'>, claim: { state: ClaimState; declaredCents: number }, today: IsoDate): FieldError[] {
@@ -28,7 +27,7 @@ export function decisionProblems(input: Omit<JudgeDecisionInput, 'claimId' | 'so
   else if (input.admittedCents + input.rejectedCents !== claim.declaredCents) {
     problems.push({ path: 'admitted', message: `admis + rejeté doit égaler le montant déclaré, ${formatEuros(claim.declaredCents)} (ici ${formatEuros(input.admittedCents + input.rejectedCents)})` })
   }
-  if (!isDate(input.decidedOn) || input.decidedOn > today) problems.push({ path: 'decidedOn', message: 'date de l’ordonnance, passée ou du jour' })
+  if (!isIsoDate(input.decidedOn) || input.decidedOn > today) problems.push({ path: 'decidedOn', message: 'date de l’ordonnance, passée ou du jour' })
   const reference = input.reference.trim()
   if (reference.length < 2 || reference.length > 64) problems.push({ path: 'reference', message: 'référence de la décision (2 à 64 caractères)' })
   return problems

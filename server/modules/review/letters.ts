@@ -6,7 +6,7 @@
 import { Readable } from 'node:stream'
 import type { EntityManager } from '@mikro-orm/postgresql'
 import { DomainError } from '../../errors.ts'
-import { formatFrenchDate, todayInParis, type IsoDate } from '../../lib/calendar.ts'
+import { formatFrenchDate, isIsoDate, todayInParis, type IsoDate } from '../../lib/calendar.ts'
 import { answerDeadline } from '../../lib/deadlines.ts'
 import { formatEuros } from '../../lib/money.ts'
 import { recordAudit, type Actor } from '../audit/service.ts'
@@ -36,7 +36,7 @@ export interface LetterRow {
   readonly answerDueOn: IsoDate | null
 }
 
-const LETTER_COLUMNS = `"id", "claim_id" as "claimId", "number", "pdf_sha256" as "pdfSha256", "contested_cents"::int8 as "contestedCents", "admit_cents" as "admitCents", "lines",
+const LETTER_COLUMNS = `"id", "claim_id" as "claimId", "number", "pdf_sha256" as "pdfSha256", "contested_cents" as "contestedCents", "admit_cents" as "admitCents", "lines",
   "generated_at" as "generatedAt", "sent_method" as "sentMethod", "sent_reference" as "sentReference", to_char("sent_on", 'YYYY-MM-DD') as "sentOn",
   to_char("received_on", 'YYYY-MM-DD') as "receivedOn", to_char("answer_due_on", 'YYYY-MM-DD') as "answerDueOn"`
 
@@ -94,6 +94,9 @@ export async function generateLetter(
      order by d."decision", d."reason_code", l."identifier"`,
     [claimId, claimId],
   )
+  // A sent letter's clock is running (the claim would then be "contested"; checked again here).
+  const previous = await liveLetter(em, claimId)
+  if (previous?.sentOn) throw new DomainError('conflict', 'letter_already_sent', 'Une lettre est déjà envoyée pour cette déclaration : son délai de réponse court.')
   const declared = Number(source.declared)
   const admit = Number(source.admit_cents)
   if (lines.length === 0 && admit === declared) throw new DomainError('conflict', 'nothing_contested', 'Rien n’est discuté dans cette déclaration : aucune lettre de contestation n’est nécessaire.')
@@ -117,8 +120,6 @@ export async function generateLetter(
     answerUrl: `${deps.publicUrl}/structures/${source.structure_id}/declaration/contestation`,
   })
   await deps.files.put(Readable.from([Buffer.from(pdf)]), { maxBytes: 200 * 1024 * 1024 })
-  const previous = await liveLetter(em, claimId)
-  if (previous?.sentOn) throw new DomainError('conflict', 'letter_already_sent', 'Une lettre est déjà envoyée pour cette déclaration : son délai de réponse court.')
   if (previous) await em.execute(`update "contestation_letter" set "superseded_at" = ? where "id" = ?`, [now, previous.id])
   const id = crypto.randomUUID()
   await em.execute(
@@ -137,7 +138,6 @@ export interface SendingInput {
   readonly sentOn: string
 }
 
-const isDate = (value: string): value is IsoDate => /^\d{4}-\d{2}-\d{2}$/u.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`))
 
 /** Records how the letter went out; the claim becomes contested and the structure gets the letter by mail. */
 export async function recordSending(em: EntityManager, mail: MailDeps, input: SendingInput, actor: Actor, requestId: string | null = null, now = new Date()): Promise<void> {
@@ -149,7 +149,7 @@ export async function recordSending(em: EntityManager, mail: MailDeps, input: Se
   const errors = [
     ...(!method ? [{ path: 'method', message: 'choisissez le mode d’envoi' }] : []),
     ...(method && reference.length < 4 ? [{ path: 'reference', message: 'numéro de l’envoi recommandé requis' }] : []),
-    ...(!isDate(input.sentOn) || input.sentOn > today ? [{ path: 'sentOn', message: 'date d’envoi passée ou du jour' }] : []),
+    ...(!isIsoDate(input.sentOn) || input.sentOn > today ? [{ path: 'sentOn', message: 'date d’envoi passée ou du jour' }] : []),
   ]
   if (errors.length) throw new DomainError('invalid', 'sending_invalid', 'L’envoi est incomplet.', errors)
   await moveClaim(em, { claimId: letter.claimId, to: 'contested', because: `letter ${letter.number} sent` }, actor, requestId)
@@ -178,7 +178,7 @@ export async function recordReceipt(em: EntityManager, mail: MailDeps, input: { 
   if (!letter?.sentOn) throw new DomainError('conflict', 'letter_not_sent', 'Enregistrez d’abord l’envoi de la lettre.')
   if (letter.receivedOn) throw new DomainError('conflict', 'receipt_recorded', `La réception est déjà enregistrée (le ${formatFrenchDate(letter.receivedOn)}).`)
   const received = input.receivedOn
-  if (!isDate(received) || received < letter.sentOn || received > todayInParis(now)) {
+  if (!isIsoDate(received) || received < letter.sentOn || received > todayInParis(now)) {
     throw new DomainError('invalid', 'receipt_invalid', 'Date de réception invalide.', [{ path: 'receivedOn', message: `une date entre l’envoi (${formatFrenchDate(letter.sentOn)}) et aujourd’hui` }])
   }
   const due = answerDeadline(received)
