@@ -1,7 +1,7 @@
 // npm run bench:ocr — reading passes from generated scans and photos (fixtures/pass-images).
 // value: passes per second through the product's page reader (tesseract.js pool, one worker per
 // core, pages in flight = workers + 1). baseline: the same pipeline with the OCR step done by the
-// native Tesseract CLI (Debian tesseract-ocr 5.3, fra+eng, same PSM and thresholding), run in batch mode over a
+// native Tesseract CLI (Debian tesseract-ocr 5.3, fra+eng, same page segmentation mode (PAGE_MODE) and thresholding), run in batch mode over a
 // list file, one process per core with OMP_THREAD_LIMIT=1 (OpenMP on 2 cores was 4× slower).
 // Both get the same pages prepared by the same code (grey, normalised, resized, straightened),
 // the same QR decoding and the same identifier finding; preparation time counts for both.
@@ -18,7 +18,7 @@ import { fixtureLedger, generatePages, PASS_PATTERN } from '../fixtures/pass-ima
 import type { IdentifierRule } from '../server/lib/pass-identifier.ts'
 import { createLedgerIndex, readIdentifiers, type LedgerIndex } from '../server/lib/pass-reading.ts'
 import { readCodes } from '../server/modules/pass-reading/codes.ts'
-import { ocrPool, stopOcrPool } from '../server/modules/pass-reading/ocr-pool.ts'
+import { ocrPool, PAGE_MODE, stopOcrPool } from '../server/modules/pass-reading/ocr-pool.ts'
 import { preparePage, toPgm, type PrepareOptions } from '../server/modules/pass-reading/preprocess.ts'
 import { readPage } from '../server/modules/pass-reading/read-page.ts'
 
@@ -98,7 +98,7 @@ async function native(dir: string, pages: Page[], index: LedgerIndex): Promise<S
     const list = join(work, `list-${i}.txt`)
     writeFileSync(list, shard.map((p) => join(work, `${p.name}.pgm`)).join('\n') + '\n')
     const out = join(work, `out-${i}`)
-    await run('tesseract', [list, out, '-l', 'fra+eng', '--psm', '3', '--dpi', '300', '-c', 'thresholding_method=2'], { env: { ...process.env, OMP_THREAD_LIMIT: '1' }, maxBuffer: 1 << 26 })
+    await run('tesseract', [list, out, '-l', 'fra+eng', '--psm', String(PAGE_MODE), '--dpi', '300', '-c', 'thresholding_method=2'], { env: { ...process.env, OMP_THREAD_LIMIT: '1' }, maxBuffer: 1 << 26 })
     // The text renderer ends each page with a form feed.
     return readFileSync(`${out}.txt`, 'utf8').split('\f')
   }))
