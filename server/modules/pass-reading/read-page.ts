@@ -27,7 +27,7 @@ export type PageCandidate = {
 
 export type PageReading = { candidates: PageCandidate[]; skew: number; text: string; codes: string[] }
 
-export type ReadOptions = { rule: IdentifierRule; index: LedgerIndex | null; prepare?: PrepareOptions; codes?: boolean; secondLook?: boolean; reread?: boolean }
+export type ReadOptions = { rule: IdentifierRule; index: LedgerIndex | null; prepare?: PrepareOptions; codes?: boolean; secondLook?: boolean; reread?: boolean; signal?: AbortSignal }
 
 /**
  * Mean difference between neighbouring pixels on sampled rows: a few units on a page of print,
@@ -82,7 +82,10 @@ export async function readPage(image: Sharp, options: ReadOptions): Promise<Page
     throw explainImageError(error)
   })
   if (grain(page) > MAX_GRAIN) throw unreadable('Cette page ne ressemble pas à un scan ou une photo de pass (image brouillée ou bruit) : rien n’a pu être lu.')
+  // A page out of time stops between steps (a recognition under way runs to its end in its worker).
+  options.signal?.throwIfAborted()
   const [codes, ocr] = await Promise.all([options.codes === false ? [] : readCodes(page), recognise(toPgm(page))])
+  options.signal?.throwIfAborted()
   const lines: OcrLine[] = options.reread === false ? [...ocr.lines] : await rereadDoubtful(page, ocr.lines, options.rule, options.index)
   // Doubtful identifier lines are read again first (reread.ts), cheaply, crop by crop. Then a
   // second look, finer and also unstraightened, only at a page that still shows more passes than
@@ -90,6 +93,7 @@ export async function readPage(image: Sharp, options: ReadOptions): Promise<Page
   // (it was 4 of 57 with the automatic layout).
   const first = lines.map((l) => l.text).join('\n')
   const found = readIdentifiers(first, options.rule, options.index, codes.map((c) => c.text)).length
+  options.signal?.throwIfAborted()
   if (options.secondLook !== false && (found === 0 || found < passesSeen(first))) {
     for (const prepare of [{ ...options.prepare, detail: 'fine' as const }, { ...options.prepare, detail: 'fine' as const, deskew: false }]) {
       const again = await preparePage(image.clone(), prepare)

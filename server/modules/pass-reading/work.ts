@@ -18,6 +18,20 @@ import { ledgerIndex } from './ledger.ts'
 import { readPage, type PageReading } from './read-page.ts'
 
 export const MAX_PAGE_ATTEMPTS = 2
+/**
+ * A page of six passes reads in a second or two on two cores, crops read again included; one
+ * still running after this is stuck (a huge photo, noise that passed the grain check) and must
+ * not hold the job, nor the person waiting, for ever.
+ */
+export const PAGE_TIMEOUT_MS = 120_000
+const PAGE_TIMEOUT = 'La lecture de cette page a pris trop de temps, deux fois : déposez une photo plus nette ou plus légère, ou saisissez les numéros de ses pass.'
+
+/** A page that ran out of time: tried again, like a crash, then failed with its own reason. */
+export class PageTimeout extends Error {
+  constructor() {
+    super('page reading timed out')
+  }
+}
 const SYSTEM = { actor: SYSTEM_ACTOR, requestId: null }
 
 export type WorkDeps = {
@@ -25,6 +39,28 @@ export type WorkDeps = {
   files: EvidenceStore
   /** Tests only: called after each page is stored (e.g. to simulate a crash there). */
   afterPage?: (page: number) => Promise<void> | void
+  /** Tests only: another time limit per page than PAGE_TIMEOUT_MS. */
+  pageTimeoutMs?: number
+}
+
+/** The reading, or a PageTimeout once `ms` have passed; the reading is told to stop then too. */
+async function withDeadline<T>(ms: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController()
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const timeout = new PageTimeout()
+      controller.abort(timeout)
+      reject(timeout)
+    }, ms)
+  })
+  const work = run(controller.signal)
+  work.catch(() => undefined) // once late, its own failure is no one's concern
+  try {
+    return await Promise.race([work, late])
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 const FINISHED: ReadonlySet<JobStatus> = new Set(['done', 'failed', 'cancelled'])
@@ -85,18 +121,22 @@ async function failPage(em: EntityManager, job: ReadingJobEntity, page: number, 
 
 const GENERIC_PAGE_FAILURE = 'La lecture de cette page a échoué plusieurs fois : vérifiez que la photo est nette et bien éclairée, puis déposez-la à nouveau.'
 
-async function readOnePage(em: EntityManager, job: ReadingJobEntity, pages: PageImages, n: number, read: (image: Awaited<ReturnType<PageImages['page']>>) => Promise<PageReading>): Promise<void> {
+type PageRead = (image: Awaited<ReturnType<PageImages['page']>>, signal: AbortSignal) => Promise<PageReading>
+
+async function readOnePage(em: EntityManager, job: ReadingJobEntity, pages: PageImages, n: number, timeoutMs: number, read: PageRead): Promise<void> {
   for (;;) {
-    const [state] = await em.execute<{ status: string; attempts: number }[]>(`select "status", "attempts" from "reading_page" where "job_id" = ? and "page" = ?`, [job.id, n])
+    const [state] = await em.execute<{ status: string; attempts: number; error: string | null }[]>(`select "status", "attempts", "error" from "reading_page" where "job_id" = ? and "page" = ?`, [job.id, n])
     if (!state || state.status === 'done' || state.status === 'failed') return
-    if (state.attempts >= MAX_PAGE_ATTEMPTS) return failPage(em, job, n, GENERIC_PAGE_FAILURE)
+    // The last attempt's own reason when it left one (a timeout), else the generic advice.
+    if (state.attempts >= MAX_PAGE_ATTEMPTS) return failPage(em, job, n, state.error ?? GENERIC_PAGE_FAILURE)
     // Counted before trying: a page that kills the process still uses up its attempts.
     await em.execute(`update "reading_page" set "status" = 'running', "attempts" = "attempts" + 1, "updated_at" = now() where "job_id" = ? and "page" = ?`, [job.id, n])
     try {
-      return await storePage(em, job, n, await read(await pages.page(n)))
+      return await storePage(em, job, n, await withDeadline(timeoutMs, async (signal) => read(await pages.page(n), signal)))
     } catch (error) {
       // A page that cannot be read as an image will not become readable by trying again.
       if (error instanceof DomainError) return failPage(em, job, n, error.message)
+      if (error instanceof PageTimeout) await em.execute(`update "reading_page" set "error" = ?, "updated_at" = now() where "job_id" = ? and "page" = ?`, [PAGE_TIMEOUT, job.id, n])
     }
   }
 }
@@ -138,7 +178,7 @@ export async function runReadingJob(deps: WorkDeps, jobId: string): Promise<void
         stopped = true
         return
       }
-      await readOnePage(lane, job, pages, n, (image) => readPage(image, { rule, index }))
+      await readOnePage(lane, job, pages, n, deps.pageTimeoutMs ?? PAGE_TIMEOUT_MS, (image, signal) => readPage(image, { rule, index, signal }))
       await deps.afterPage?.(n)
     }
   }))

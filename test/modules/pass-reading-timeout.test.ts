@@ -1,0 +1,42 @@
+// A page that takes too long: stopped at the time limit, tried once more, then shown as failed
+// with its own French reason, while the job still ends (and the other pages are read).
+import { Readable } from 'node:stream'
+import t from 'tap'
+import { seedDemo } from '../../fixtures/demo.ts'
+import { SYSTEM_ACTOR } from '../../server/modules/audit/service.ts'
+import { Evidence } from '../../server/modules/claims/entities.ts'
+import { openClaim } from '../../server/modules/claims/service.ts'
+import { Procedure } from '../../server/modules/procedure/entities.ts'
+import { ReadingJob } from '../../server/modules/pass-reading/entities.ts'
+import { startReading } from '../../server/modules/pass-reading/service.ts'
+import { MAX_PAGE_ATTEMPTS, runReadingJob } from '../../server/modules/pass-reading/work.ts'
+import { makeStructure } from '../helpers/accounts.ts'
+import { buildTestApp } from '../helpers/app.ts'
+import { PASS_RULE, passScan } from '../helpers/pass-images.ts'
+
+const { runtime } = await buildTestApp(t)
+const orm = runtime.orm
+await seedDemo(orm)
+await orm.em.fork().nativeUpdate(Procedure, {}, PASS_RULE)
+const { structure } = await makeStructure(orm, { siret: '35600000000048', name: 'Point numérique', members: ['eva@point.example'] })
+const audit = { actor: SYSTEM_ACTOR, requestId: null }
+
+t.test('a page out of time is tried again, then failed with the reason, and the job ends', async (t) => {
+  const em = orm.em.fork()
+  const claim = await em.transactional((tx) => openClaim(tx, structure.id, audit))
+  const stored = await runtime.files.put(Readable.from([(await passScan(5, 1)).jpeg]), { maxBytes: 10_000_000 })
+  const evidence = em.create(Evidence, { claimId: claim.id, sha256: stored.sha256, sizeBytes: stored.sizeBytes, mime: stored.mime, kind: 'pass_scans', originalName: 'lente.jpg' })
+  await em.flush()
+  // Enqueued on a queue name no worker listens to: this test runs the job itself.
+  const [job] = await em.transactional((tx) => startReading(tx, { send: async () => 'x' } as never, claim, [evidence], audit))
+  const started = performance.now()
+  await runReadingJob({ orm, files: runtime.files, pageTimeoutMs: 1 }, job?.id as string)
+  t.ok(performance.now() - started < 30_000, 'the job does not wait for the page to finish')
+  const done = await orm.em.fork().findOneOrFail(ReadingJob, { id: job?.id as string })
+  t.equal(done.status, 'failed', 'its only page failed')
+  t.match(done.error, /trop de temps/, `the job says why: ${done.error}`)
+  const [page] = await orm.em.fork().getConnection().execute<{ status: string; attempts: number; error: string }[]>(`select "status", "attempts", "error" from "reading_page" where "job_id" = ?`, [done.id])
+  t.equal(page?.status, 'failed')
+  t.equal(page?.attempts, MAX_PAGE_ATTEMPTS, 'tried again before giving up')
+  t.match(page?.error, /trop de temps, deux fois/, 'the page shows its own reason, in French')
+})
