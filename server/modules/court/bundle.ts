@@ -42,7 +42,8 @@ export async function storedEntries(em: EntityManager, procedureId: string, clai
        union all
        select c."number", s."name", 'letter', 'contestation-' || l."number" || '.pdf', l."pdf_sha256", null
        from "claim" c join "structure" s on s."id" = c."structure_id" join "contestation_letter" l on l."claim_id" = c."id"
-       where c."procedure_id" = ? ${scope}
+       -- Every letter sent (each started a clock), and the one in force; a draft withdrawn unsent is not the court's business.
+       where c."procedure_id" = ? ${scope} and (l."sent_on" is not null or l."superseded_at" is null)
        union all
        select c."number", s."name", 'evidence', e."original_name", e."sha256", e."size_bytes"
        from "claim" c join "structure" s on s."id" = c."structure_id" join "evidence" e on e."claim_id" = c."id" and e."removed_at" is null
