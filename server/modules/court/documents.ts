@@ -27,50 +27,64 @@ export const STATEMENT_FILES: Record<StatementKind, { title: string; file: strin
   statement: { title: 'État des créances', file: 'etat-des-creances' },
 }
 
-type Cell = { text: string; cents?: number }
+/** What one field shows: its text, and its typed value for the spreadsheet (cents, or a calendar date). */
+type Cell = { text: string; cents?: number; date?: IsoDate }
 interface Field {
   readonly header: string
   readonly value: (row: ClaimListRow) => Cell
-  /** Width in the PDF (points); absent: not printed (the PDF keeps what a judge reads). */
-  readonly pdf?: number
+  /** Width in the PDF (points), 'rest' for what the others leave (one field); absent: not printed (the PDF keeps what a judge reads). */
+  readonly pdf?: number | 'rest'
+  /** A shorter heading for the PDF's narrow column, where the section's title says the rest. */
+  readonly pdfHeader?: string
+  /** Only in the PDF, which merges cells the spreadsheets keep apart. */
+  readonly only?: 'pdf'
 }
 
 const money = (cents: number | null | undefined): Cell => (cents === null || cents === undefined ? { text: '' } : { text: formatDecimal(cents), cents })
 const text = (value: string | number | null | undefined): Cell => ({ text: value === null || value === undefined ? '' : String(value) })
+// French short dates (16/06/2025) in the CSV and the PDF, true dates in the XLSX.
+const day = (date: IsoDate | null | undefined): Cell => (date ? { text: formatFrenchDate(date, 'short'), date } : { text: '' })
 const proposalWords = (r: ClaimListRow) =>
   r.proposal === null ? 'non faite' : r.proposal.referCents > 0 ? 'admission partielle, renvoi du surplus' : r.proposal.rejectCents > 0 ? (r.proposal.admitCents > 0 ? 'admission partielle' : 'rejet') : 'admission'
 
+// A4 portrait leaves about 500 points for the PDF's table: the creditor's name and SIRET share a
+// cell there (kept apart in the spreadsheets), the SIRET held together by no-break spaces.
 const COMMON: Field[] = [
-  { header: 'n° de déclaration', value: (r) => text(r.number), pdf: 78 },
-  { header: 'créancier', value: (r) => text(r.creditor), pdf: 118 },
-  { header: 'SIRET', value: (r) => text(r.siret), pdf: 70 },
+  { header: 'n° de déclaration', value: (r) => text(r.number), pdf: 92 },
+  { header: 'créancier', value: (r) => text(r.creditor) },
+  { header: 'SIRET', value: (r) => text(r.siret) },
+  { header: 'créancier (SIRET)', value: (r) => text(`${r.creditor}, SIRET\u00a0${r.siret.replace(/^(\d{3})(\d{3})(\d{3})(\d{5})$/u, '$1\u00a0$2\u00a0$3\u00a0$4')}`), pdf: 'rest', only: 'pdf' },
   { header: 'département', value: (r) => text(r.departement) },
   { header: 'état', value: (r) => text(isClaimState(r.status) ? CLAIM_STATE_LABELS[r.status] : r.status) },
   { header: 'version', value: (r) => text(r.version) },
-  { header: 'déposée le', value: (r) => text(r.submittedAt ? parisDateOf(r.submittedAt) : '') },
+  { header: 'déposée le', value: (r) => day(r.submittedAt ? parisDateOf(r.submittedAt) : null) },
   { header: 'hors délai', value: (r) => text(r.late ? 'oui' : 'non') },
   { header: 'pass déclarés', value: (r) => text(r.passLines) },
-  { header: 'montant déclaré (€)', value: (r) => money(r.declaredCents), pdf: 60 },
+  { header: 'montant déclaré (€)', value: (r) => money(r.declaredCents), pdf: 62 },
   { header: 'nature', value: () => text('chirographaire') },
 ]
 
 const FIELDS: Record<StatementKind, Field[]> = {
   list: [
     ...COMMON,
-    { header: 'proposé à l’admission (€)', value: (r) => money(r.proposal?.admitCents ?? r.admitCents), pdf: 60 },
-    { header: 'contesté ou rejeté (€)', value: (r) => money(r.contestCents) },
+    { header: 'proposé à l’admission (€)', value: (r) => money(r.proposal?.admitCents ?? r.admitCents), pdf: 62 },
+    { header: 'contesté ou rejeté (€)', value: (r) => money(r.contestCents), pdf: 62 },
     { header: 'en attente (€)', value: (r) => money(r.pendingCents) },
-    { header: 'proposition', value: (r) => text(proposalWords(r)), pdf: CONTENT_WIDTH - 386 },
+    { header: 'proposition', value: (r) => text(proposalWords(r)), pdf: 96 },
     { header: 'proposé au rejet (€)', value: (r) => money(r.proposal?.rejectCents) },
     { header: 'renvoyé devant la juridiction compétente (€)', value: (r) => money(r.proposal?.referCents) },
   ],
   statement: [
     ...COMMON,
     { header: 'proposé à l’admission (€)', value: (r) => money(r.proposal?.admitCents ?? r.admitCents) },
-    { header: 'admis par le juge-commissaire (€)', value: (r) => money(r.judge?.admittedCents), pdf: 60 },
-    { header: 'rejeté par le juge-commissaire (€)', value: (r) => money(r.judge?.rejectedCents), pdf: 55 },
-    { header: 'date de la décision', value: (r) => text(r.judge ? r.judge.decidedOn : '') },
-    { header: 'référence de la décision', value: (r) => text(r.judge?.reference), pdf: CONTENT_WIDTH - 441 },
+    { header: 'admis par le juge-commissaire (€)', value: (r) => money(r.judge?.admittedCents), pdf: 62, pdfHeader: 'admis (€)' },
+    { header: 'rejeté par le juge-commissaire (€)', value: (r) => money(r.judge?.rejectedCents), pdf: 58, pdfHeader: 'rejeté (€)' },
+    // L624-2: a lawsuit pending, or the dispute sent to the competent court.
+    { header: 'instance en cours ou renvoyé (€)', value: (r) => money(r.judge?.referredCents), pdf: 54, pdfHeader: 'instance ou renvoi (€)' },
+    { header: 'date de la décision', value: (r) => day(r.judge?.decidedOn as IsoDate | undefined) },
+    { header: 'référence de la décision', value: (r) => text(r.judge?.reference) },
+    // The PDF has no room for both: reference and date in one cell, one above the other.
+    { header: 'décision', value: (r) => text(r.judge ? `${r.judge.reference} du ${formatFrenchDate(r.judge.decidedOn as IsoDate, 'short')}` : 'à rendre'), pdf: 54, only: 'pdf' },
   ],
 }
 
@@ -83,15 +97,17 @@ export interface RenderedFile {
 
 const done = (bytes: Buffer, contentType: string, fileName: string): RenderedFile => ({ bytes, sha256: createHash('sha256').update(bytes).digest('hex'), contentType, fileName })
 
+const spreadsheetFields = (kind: StatementKind) => FIELDS[kind].filter((f) => f.only !== 'pdf')
+
 export function statementCsv(kind: StatementKind, rows: readonly ClaimListRow[]): RenderedFile {
-  const fields = FIELDS[kind]
+  const fields = spreadsheetFields(kind)
   // French spreadsheet conventions: semicolons, decimal commas, and a BOM so that Excel reads UTF-8.
   const csv = '\uFEFF' + stringify([fields.map((f) => f.header), ...rows.map((r) => fields.map((f) => f.value(r).text))], { delimiter: ';' })
   return done(Buffer.from(csv, 'utf8'), 'text/csv; charset=utf-8', `${STATEMENT_FILES[kind].file}.csv`)
 }
 
 export async function statementXlsx(kind: StatementKind, rows: readonly ClaimListRow[]): Promise<RenderedFile> {
-  const fields = FIELDS[kind]
+  const fields = spreadsheetFields(kind)
   const out = new PassThrough()
   const bytes = buffer(out)
   // The streaming writer: rows go out as they are added, committed one by one.
@@ -101,12 +117,12 @@ export async function statementXlsx(kind: StatementKind, rows: readonly ClaimLis
   sheet.getRow(1).font = { bold: true }
   sheet.getRow(1).commit()
   for (const r of rows) {
-    const row = sheet.addRow(fields.map((f) => {
-      const cell = f.value(r)
-      return cell.cents === undefined ? cell.text : cell.cents / 100
-    }))
-    fields.forEach((f, i) => {
-      if (f.value(r).cents !== undefined) row.getCell(i + 1).numFmt = '#,##0.00 "€"'
+    const cells = fields.map((f) => f.value(r))
+    // Amounts as numbers of euros (cents / 100 is exact to the cent in a double), dates as dates.
+    const row = sheet.addRow(cells.map((cell) => (cell.cents !== undefined ? cell.cents / 100 : cell.date !== undefined ? new Date(`${cell.date}T00:00:00Z`) : cell.text === '' ? null : cell.text)))
+    cells.forEach((cell, i) => {
+      if (cell.cents !== undefined) row.getCell(i + 1).numFmt = '#,##0.00 "€"'
+      else if (cell.date !== undefined) row.getCell(i + 1).numFmt = 'dd/mm/yyyy'
     })
     row.commit()
   }
@@ -120,6 +136,7 @@ let engine: TemplateEngine | undefined
 export async function statementPdf(kind: StatementKind, rows: readonly ClaimListRow[], context: { debtor: string; date: IsoDate }): Promise<RenderedFile> {
   const words = new ClaimWords((engine ??= createTemplateEngine()), 'court')
   const fields = FIELDS[kind].filter((f) => f.pdf !== undefined)
+  const fixed = fields.reduce((sum, f) => sum + (typeof f.pdf === 'number' ? f.pdf : 0), 0)
   const doc = await PDFDocument.create({ updateMetadata: false })
   const faces = await embedFaces(doc)
   const flow = new DocumentFlow(faces, () => undefined)
@@ -127,9 +144,12 @@ export async function statementPdf(kind: StatementKind, rows: readonly ClaimList
   drawTable(flow, words, {
     template: kind === 'list' ? 'list-section' : 'statement-section',
     view,
-    headers: fields.map((f) => f.header),
-    columns: fields.map((f): Column => ({ width: f.pdf ?? 0, align: f.value(rows[0] ?? ({} as ClaimListRow)).cents !== undefined || /€/u.test(f.header) ? 'right' : 'left' })),
-    rows: rows.map((r) => ({ cells: fields.map((f) => (f.value(r).cents === undefined ? f.value(r).text : formatEuros(f.value(r).cents as number))) })),
+    headers: fields.map((f) => f.pdfHeader ?? f.header),
+    columns: fields.map((f): Column => ({ width: typeof f.pdf === 'number' ? f.pdf : CONTENT_WIDTH - fixed, align: /€/u.test(f.header) ? 'right' : 'left' })),
+    rows: rows.map((r) => ({ cells: fields.map((f) => {
+      const cell = f.value(r)
+      return cell.cents === undefined ? cell.text : formatEuros(cell.cents)
+    }) })),
     totalTemplate: 'totals',
     totalView: {
       count: rows.length,
@@ -138,6 +158,9 @@ export async function statementPdf(kind: StatementKind, rows: readonly ClaimList
       hasJudge: kind === 'statement',
       admitted: formatEuros(sumCents(rows.map((r) => r.judge?.admittedCents ?? 0))),
       rejected: formatEuros(sumCents(rows.map((r) => r.judge?.rejectedCents ?? 0))),
+      referred: formatEuros(sumCents(rows.map((r) => r.judge?.referredCents ?? 0))),
+      hasReferred: rows.some((r) => (r.judge?.referredCents ?? 0) > 0),
+      pending: rows.filter((r) => r.judge === null).length,
     },
   })
   const title = STATEMENT_FILES[kind].title

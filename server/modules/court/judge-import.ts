@@ -1,6 +1,7 @@
 // The juge-commissaire's decisions in bulk, from the spreadsheet the registry or the liquidator's
 // office keeps (CSV or XLSX, told apart by content): one row per claim — number, admitted,
-// rejected, date, reference. All or nothing: any bad row is named (row, column, reason) and
+// rejected, date, reference, and, where the judge noted a pending lawsuit or his lack of
+// jurisdiction (L624-2), an optional "renvoyé" column. All or nothing: any bad row is named (row, column, reason) and
 // nothing is written.
 import type { EntityManager } from '@mikro-orm/postgresql'
 import { DomainError, type FieldError } from '../../errors.ts'
@@ -8,16 +9,19 @@ import { parseFrenchDate, todayInParis } from '../../lib/calendar.ts'
 import { parseEuros } from '../../lib/money.ts'
 import { readTable, type SheetFormat } from '../../lib/spreadsheet.ts'
 import type { Actor } from '../audit/service.ts'
-import { claimForDecision, decisionProblems, recordJudgeDecision, type JudgeDecisionInput } from './judge-decisions.ts'
+import { claimsForDecision, decisionProblems, recordJudgeDecision, type JudgeDecisionInput } from './judge-decisions.ts'
 
 const COLUMNS = {
   number: { label: 'n° de déclaration', match: /d[ée]claration|num[ée]ro|^n°/iu },
-  admitted: { label: 'admis', match: /admis/iu },
+  // Not "admission": the état des créances this product exports can come back filled in.
+  admitted: { label: 'admis', match: /admis(?!sion)/iu },
   rejected: { label: 'rejeté', match: /rejet/iu },
   decidedOn: { label: 'date', match: /date/iu },
   reference: { label: 'référence', match: /r[ée]f/iu },
 } as const
-type Column = keyof typeof COLUMNS
+// Optional: most decisions only admit or reject; an absent column or an empty cell means nothing referred.
+const REFERRED = { label: 'renvoyé', match: /renvo|instance|incomp/iu }
+type Column = keyof typeof COLUMNS | 'referred'
 
 export const MAX_DECISION_ROWS = 5000
 
@@ -31,11 +35,12 @@ export async function importJudgeDecisions(em: EntityManager, bytes: Uint8Array,
   if (!table.ok) throw new DomainError('invalid', `spreadsheet_${table.error.code}`, table.error.message)
   const { header, rows } = table.value
   const index = {} as Record<Column, number>
-  for (const [column, { label, match }] of Object.entries(COLUMNS) as [Column, (typeof COLUMNS)[Column]][]) {
+  for (const [column, { label, match }] of Object.entries(COLUMNS) as [keyof typeof COLUMNS, (typeof COLUMNS)[keyof typeof COLUMNS]][]) {
     const at = header.findIndex((h) => match.test(h))
-    if (at < 0) throw new DomainError('invalid', 'judge_columns', `Colonne « ${label} » introuvable : la première ligne doit nommer n° de déclaration, admis, rejeté, date et référence.`)
+    if (at < 0) throw new DomainError('invalid', 'judge_columns', `Colonne « ${label} » introuvable : la première ligne doit nommer n° de déclaration, admis, rejeté, date et référence (et, s’il y a lieu, renvoyé).`)
     index[column] = at
   }
+  index.referred = header.findIndex((h) => REFERRED.match.test(h))
   if (rows.length > MAX_DECISION_ROWS) throw new DomainError('invalid', 'judge_too_many_rows', `Au plus ${MAX_DECISION_ROWS} lignes par fichier.`)
   const numbers = rows.map((r) => r.cells[index.number] ?? '')
   const claims = await em.execute<{ id: string; number: string }[]>(
@@ -43,13 +48,14 @@ export async function importJudgeDecisions(em: EntityManager, bytes: Uint8Array,
     [procedureId, JSON.stringify(numbers)],
   )
   const idOf = new Map(claims.map((c) => [c.number, c.id]))
+  const known = await claimsForDecision(em, claims.map((c) => c.id))
   const today = todayInParis(now)
   const problems: FieldError[] = []
   const seen = new Set<string>()
   const inputs: JudgeDecisionInput[] = []
-  const at = (rowNumber: number, column: Column) => `ligne ${rowNumber}, colonne « ${header[index[column]] || COLUMNS[column].label} »`
+  const at = (rowNumber: number, column: Column) => `ligne ${rowNumber}, colonne « ${header[index[column]] || (column === 'referred' ? REFERRED : COLUMNS[column]).label} »`
   for (const row of rows) {
-    const cell = (column: Column) => row.cells[index[column]] ?? ''
+    const cell = (column: Column) => (index[column] < 0 ? '' : (row.cells[index[column]] ?? ''))
     const number = cell('number')
     const claimId = idOf.get(number)
     if (!claimId) {
@@ -61,15 +67,22 @@ export async function importJudgeDecisions(em: EntityManager, bytes: Uint8Array,
       continue
     }
     seen.add(number)
+    // A claim listed without any decision (the exported état, partly filled in) is not a decision.
+    if ((['admitted', 'rejected', 'referred', 'decidedOn', 'reference'] as const).every((column) => cell(column) === '')) continue
     const admitted = parseEuros(cell('admitted'))
     const rejected = parseEuros(cell('rejected'))
+    const referred = cell('referred') === '' ? ({ ok: true, value: 0 } as const) : parseEuros(cell('referred'))
     const date = parseFrenchDate(cell('decidedOn'))
     if (!admitted.ok) problems.push({ path: at(row.rowNumber, 'admitted'), message: admitted.error.message })
     if (!rejected.ok) problems.push({ path: at(row.rowNumber, 'rejected'), message: rejected.error.message })
+    if (!referred.ok) problems.push({ path: at(row.rowNumber, 'referred'), message: referred.error.message })
     if (!date.ok) problems.push({ path: at(row.rowNumber, 'decidedOn'), message: date.error.message })
-    if (!admitted.ok || !rejected.ok || !date.ok) continue
-    const input = { claimId, admittedCents: admitted.value, rejectedCents: rejected.value, decidedOn: date.value, reference: cell('reference'), source: 'spreadsheet' as const }
-    const claim = await claimForDecision(em, claimId)
+    if (!admitted.ok || !rejected.ok || !referred.ok || !date.ok) continue
+    const input = { claimId, admittedCents: admitted.value, rejectedCents: rejected.value, referredCents: referred.value, decidedOn: date.value, reference: cell('reference'), source: 'spreadsheet' as const }
+    const claim = known.get(claimId)
+    // The same decision as the one in force (a file sent twice, the état sent back): nothing to record.
+    const live = claim?.live
+    if (live && live.admittedCents === input.admittedCents && live.rejectedCents === input.rejectedCents && live.referredCents === input.referredCents && live.decidedOn === input.decidedOn && live.reference === input.reference.trim()) continue
     const rowProblems = claim ? decisionProblems(input, claim, today) : []
     const columnOf: Record<string, Column> = { admitted: 'admitted', decidedOn: 'decidedOn', reference: 'reference', claim: 'number' }
     for (const p of rowProblems) problems.push({ path: at(row.rowNumber, columnOf[p.path] ?? 'number'), message: p.message })

@@ -6,7 +6,7 @@ import { buffer } from 'node:stream/consumers'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { PgBoss } from 'pg-boss'
 import { DomainError } from '../../errors.ts'
-import { todayInParis } from '../../lib/calendar.ts'
+import { parseFrenchDate, todayInParis } from '../../lib/calendar.ts'
 import { formatEuros, parseEuros } from '../../lib/money.ts'
 import { isUuid } from '../../lib/uuid.ts'
 import { auditContext } from '../../plugins/app/auth.ts'
@@ -119,19 +119,24 @@ const routes: FastifyPluginAsync<{ files: EvidenceStore; boss: PgBoss; varDir: s
 
   app.post<{ Params: { claimId: string } }>('/liquidation/declarations/:claimId/decision-du-juge', JUDGE, async (request, reply) => {
     const body = request.body
-    const values = { admitted: field(body, 'admitted'), rejected: field(body, 'rejected'), decidedOn: field(body, 'decidedOn'), reference: field(body, 'reference') }
+    const values = { admitted: field(body, 'admitted'), rejected: field(body, 'rejected'), referred: field(body, 'referred'), decidedOn: field(body, 'decidedOn'), reference: field(body, 'reference') }
     try {
       if (!isUuid(request.params.claimId)) throw new DomainError('not_found', 'claim_not_found', 'Cette déclaration n’existe pas.')
       const admitted = parseEuros(values.admitted)
       const rejected = parseEuros(values.rejected)
+      // Left empty: nothing referred, the usual case.
+      const referred = values.referred.trim() === '' ? ({ ok: true, value: 0 } as const) : parseEuros(values.referred)
       const errors = [
         ...(!admitted.ok ? [{ path: 'admitted', message: admitted.error.message }] : []),
         ...(!rejected.ok ? [{ path: 'rejected', message: rejected.error.message }] : []),
+        ...(!referred.ok ? [{ path: 'referred', message: referred.error.message }] : []),
       ]
-      if (!admitted.ok || !rejected.ok) throw new DomainError('invalid', 'judge_decision_invalid', 'La décision ne peut pas être enregistrée.', errors)
+      if (!admitted.ok || !rejected.ok || !referred.ok) throw new DomainError('invalid', 'judge_decision_invalid', 'La décision ne peut pas être enregistrée.', errors)
+      // The date field is a date picker (ISO), or typed jj/mm/aaaa where the browser has none.
+      const date = parseFrenchDate(values.decidedOn)
       const audit = auditContext(request)
       await request.em.transactional((em) =>
-        recordJudgeDecision(em, { claimId: request.params.claimId, admittedCents: admitted.value, rejectedCents: rejected.value, decidedOn: values.decidedOn, reference: values.reference, source: 'form' }, audit.actor, audit.requestId),
+        recordJudgeDecision(em, { claimId: request.params.claimId, admittedCents: admitted.value, rejectedCents: rejected.value, referredCents: referred.value, decidedOn: date.ok ? date.value : values.decidedOn, reference: values.reference, source: 'form' }, audit.actor, audit.requestId),
       )
       reply.flash('Décision du juge-commissaire enregistrée.')
       return reply.redirect(`/liquidation/declarations/${request.params.claimId}#juge`, 303)

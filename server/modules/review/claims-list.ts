@@ -24,7 +24,7 @@ export interface ClaimListRow {
   /** The liquidator's claim-level proposal (L624-1), once made. */
   readonly proposal: { readonly admitCents: number; readonly rejectCents: number; readonly referCents: number } | null
   /** The juge-commissaire's decision in force (L624-2), once recorded. */
-  readonly judge: { readonly admittedCents: number; readonly rejectedCents: number; readonly decidedOn: string; readonly reference: string } | null
+  readonly judge: { readonly admittedCents: number; readonly rejectedCents: number; readonly referredCents: number; readonly decidedOn: string; readonly reference: string } | null
 }
 
 type Raw = {
@@ -47,6 +47,7 @@ type Raw = {
   p_refer: string | null
   j_admitted: string | null
   j_rejected: string | null
+  j_referred: string | null
   j_date: string | null
   j_reference: string | null
 }
@@ -83,7 +84,7 @@ export async function claimsList(em: EntityManager, procedureId: string): Promis
             v."submitted_at", v."late", coalesce(a."pass_lines", 0) as "pass_lines", coalesce(a."declared", 0) as "declared",
             coalesce(a."admit", 0) as "admit", coalesce(a."contest", 0) as "contest", coalesce(a."pending", 0) as "pending",
             cp."admit_cents" as "p_admit", cp."reject_cents" as "p_reject", cp."refer_cents" as "p_refer",
-            j."admitted_cents" as "j_admitted", j."rejected_cents" as "j_rejected", to_char(j."decided_on", 'YYYY-MM-DD') as "j_date", j."reference" as "j_reference"
+            j."admitted_cents" as "j_admitted", j."rejected_cents" as "j_rejected", j."referred_cents" as "j_referred", to_char(j."decided_on", 'YYYY-MM-DD') as "j_date", j."reference" as "j_reference"
      from "claim" c
      join "structure" s on s."id" = c."structure_id"
      join "claim_version" v on v."claim_id" = c."id" and v."version" = c."current_version"
@@ -111,6 +112,6 @@ export async function claimsList(em: EntityManager, procedureId: string): Promis
     contestCents: Number(r.contest),
     pendingCents: Number(r.pending),
     proposal: r.p_admit === null ? null : { admitCents: Number(r.p_admit), rejectCents: Number(r.p_reject), referCents: Number(r.p_refer) },
-    judge: r.j_admitted === null ? null : { admittedCents: Number(r.j_admitted), rejectedCents: Number(r.j_rejected), decidedOn: r.j_date ?? '', reference: r.j_reference ?? '' },
+    judge: r.j_admitted === null ? null : { admittedCents: Number(r.j_admitted), rejectedCents: Number(r.j_rejected), referredCents: Number(r.j_referred), decidedOn: r.j_date ?? '', reference: r.j_reference ?? '' },
   }))
 }
