@@ -16,8 +16,8 @@ export async function creditorReview(em: EntityManager, claimId: string, now = n
   const visible = letter?.sentOn ? letter : null
   const answer = visible ? await answerOf(em, visible.id) : null
   const window = visible ? answerWindow(visible, today) : null
-  const [decision] = await em.execute<{ admitted_cents: string; rejected_cents: string; decided_on: string; reference: string }[]>(
-    `select "admitted_cents", "rejected_cents", to_char("decided_on", 'YYYY-MM-DD') as "decided_on", "reference" from "judge_decision" where "claim_id" = ? and "superseded_at" is null`,
+  const [decision] = await em.execute<{ admitted_cents: string; rejected_cents: string; referred_cents: string; decided_on: string; reference: string }[]>(
+    `select "admitted_cents", "rejected_cents", "referred_cents", to_char("decided_on", 'YYYY-MM-DD') as "decided_on", "reference" from "judge_decision" where "claim_id" = ? and "superseded_at" is null`,
     [claimId],
   )
   return {
@@ -42,6 +42,7 @@ export async function creditorReview(em: EntityManager, claimId: string, now = n
     judgeDecision: decision && {
       admitted: formatEuros(Number(decision.admitted_cents)),
       rejected: formatEuros(Number(decision.rejected_cents)),
+      referred: Number(decision.referred_cents) > 0 ? formatEuros(Number(decision.referred_cents)) : null,
       on: formatFrenchDate(decision.decided_on as IsoDate),
       reference: decision.reference,
     },

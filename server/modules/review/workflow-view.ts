@@ -18,8 +18,8 @@ export async function claimWorkflow(em: EntityManager, claimId: string, now = ne
     `select "admit_cents", "reject_cents", "refer_cents", "override_reason", "proposed_at" from "claim_proposal" where "claim_id" = ?`,
     [claimId],
   )
-  const [judge] = await em.execute<{ admitted_cents: string; rejected_cents: string; decided_on: IsoDate; reference: string }[]>(
-    `select "admitted_cents", "rejected_cents", to_char("decided_on", 'YYYY-MM-DD') as "decided_on", "reference" from "judge_decision" where "claim_id" = ? and "superseded_at" is null`,
+  const [judge] = await em.execute<{ admitted_cents: string; rejected_cents: string; referred_cents: string; decided_on: IsoDate; reference: string }[]>(
+    `select "admitted_cents", "rejected_cents", "referred_cents", to_char("decided_on", 'YYYY-MM-DD') as "decided_on", "reference" from "judge_decision" where "claim_id" = ? and "superseded_at" is null`,
     [claimId],
   )
   const letter = await liveLetter(em, claimId)
@@ -62,10 +62,18 @@ export async function claimWorkflow(em: EntityManager, claimId: string, now = ne
     today,
     methods: Object.entries(SENT_METHODS).map(([value, label]) => ({ value, label })),
     canRecordJudge: canMove(state, 'decided'),
-    judge: judge && { admitted: formatEuros(Number(judge.admitted_cents)), rejected: formatEuros(Number(judge.rejected_cents)), on: formatFrenchDate(judge.decided_on), reference: judge.reference },
+    judge: judge && {
+      admitted: formatEuros(Number(judge.admitted_cents)),
+      rejected: formatEuros(Number(judge.rejected_cents)),
+      referred: Number(judge.referred_cents) > 0 ? formatEuros(Number(judge.referred_cents)) : null,
+      on: formatFrenchDate(judge.decided_on),
+      reference: judge.reference,
+    },
+    // The judge usually follows the proposal: its referred part (L624-2) is offered as referred.
     judgeDefaults: {
       admitted: formatDecimal(proposal ? Number(proposal.admit_cents) : figures.admitCents),
-      rejected: formatDecimal(figures.declaredCents - (proposal ? Number(proposal.admit_cents) : figures.admitCents)),
+      rejected: formatDecimal(figures.declaredCents - (proposal ? Number(proposal.admit_cents) + Number(proposal.refer_cents) : figures.admitCents)),
+      referred: proposal && Number(proposal.refer_cents) > 0 ? formatDecimal(Number(proposal.refer_cents)) : '',
     },
     answer: answer && { label: ANSWERS[answer.answer], comment: answer.comment, on: formatFrenchDate(todayInParis(new Date(answer.answeredAt))) },
   }
