@@ -174,8 +174,11 @@ t.test('every amount of the list and of the état equals the sum of its lines, i
     const at = (name: string) => titles.indexOf(name)
     let total = 0
     let judgedTotal = 0
+    const last = sheet.getRow(sheet.rowCount)
+    t.match(String(last.getCell(1).value), /^Total \(40 créances\)$/u, `${file}.xlsx: a totals row`)
+    t.equal(Math.round(Number((last.getCell(at('montant déclaré (€)')).value as { result: number }).result) * 100), [...truth.values()].reduce((a, b) => a + b, 0), `${file}.xlsx: the total declared is the lines' sum`)
     sheet.eachRow((row, n) => {
-      if (n === 1) return
+      if (n === 1 || n === sheet.rowCount) return
       const declaredCell = row.getCell(at('montant déclaré (€)'))
       if (typeof declaredCell.value !== 'number' || !/€/u.test(declaredCell.numFmt)) t.fail(`${file}.xlsx row ${n}: the declared amount is not a number in euros`)
       total += Math.round(Number(declaredCell.value) * 100)

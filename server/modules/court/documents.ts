@@ -106,6 +106,11 @@ export function statementCsv(kind: StatementKind, rows: readonly ClaimListRow[])
   return done(Buffer.from(csv, 'utf8'), 'text/csv; charset=utf-8', `${STATEMENT_FILES[kind].file}.csv`)
 }
 
+/** A, B, … Z, AA: the spreadsheet's name of the column at 0-based `index`. */
+function columnName(index: number): string {
+  return index < 26 ? String.fromCharCode(65 + index) : columnName(Math.floor(index / 26) - 1) + String.fromCharCode(65 + (index % 26))
+}
+
 export async function statementXlsx(kind: StatementKind, rows: readonly ClaimListRow[]): Promise<RenderedFile> {
   const fields = spreadsheetFields(kind)
   const out = new PassThrough()
@@ -126,6 +131,14 @@ export async function statementXlsx(kind: StatementKind, rows: readonly ClaimLis
     })
     row.commit()
   }
+  // Totals as formulas (so that an edited sheet stays right) carrying their exact result.
+  const totals = fields.map((f) => (/\(€\)/u.test(f.header) ? sumCents(rows.map((r) => f.value(r).cents ?? 0)) : null))
+  const total = sheet.addRow(totals.map((cents, i) => (i === 0 ? `Total (${rows.length} créances)` : cents === null ? null : { formula: `SUM(${columnName(i)}2:${columnName(i)}${rows.length + 1})`, result: cents / 100 })))
+  total.font = { bold: true }
+  totals.forEach((cents, i) => {
+    if (cents !== null) total.getCell(i + 1).numFmt = '#,##0.00 "€"'
+  })
+  total.commit()
   sheet.commit()
   await workbook.commit()
   return done(await bytes, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', `${STATEMENT_FILES[kind].file}.xlsx`)

@@ -57,6 +57,7 @@ export async function importJudgeDecisions(em: EntityManager, bytes: Uint8Array,
   for (const row of rows) {
     const cell = (column: Column) => (index[column] < 0 ? '' : (row.cells[index[column]] ?? ''))
     const number = cell('number')
+    if (/^total\b/iu.test(number)) continue // the exported XLSX's totals row
     const claimId = idOf.get(number)
     if (!claimId) {
       problems.push({ path: at(row.rowNumber, 'number'), message: number ? `déclaration « ${number} » inconnue` : 'numéro manquant' })
