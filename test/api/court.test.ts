@@ -195,6 +195,15 @@ t.test('every amount of the list and of the état equals the sum of its lines, i
     const text = execFileSync('pdftotext', ['-layout', join(dir, `${file}.pdf`), '-']).toString()
     t.match(text, file === 'liste-des-creances' ? /Liste des créances déclarées/ : /État des créances/)
     t.match(text, /Total déclaré \(40 créances\)/)
+    // Each claim's row starts on a line holding its number and its declared amount; the total is their sum.
+    const pdfLines = text.split('\n')
+    for (const [number, declared] of truth) {
+      const line = pdfLines.find((l) => l.includes(number))
+      const amount = line && /(\d{1,3}(?:[\s\u00a0]\d{3})*,\d{2})\s?€/u.exec(line)?.[1]
+      if (!amount || cents(amount) !== declared) t.fail(`${file}.pdf ${number}: declared ${amount} ≠ lines`)
+    }
+    const totalText = /Total déclaré \(40 créances\)\s+([\d\s\u00a0]+,\d{2})\s?€/u.exec(text)?.[1] ?? ''
+    t.equal(cents(totalText.trim()), [...truth.values()].reduce((a, b) => a + b, 0), `${file}.pdf: every row's declared amount and the total equal the lines`)
     if (file === 'etat-des-creances') {
       t.match(text, /à rendre/, 'claims awaiting the judge')
       t.match(text, /Instance en cours ou renvoi devant la juridiction compétente/)
