@@ -5,7 +5,7 @@
 // (whole or a selection) whose manifest gives each file's true SHA-256.
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
@@ -21,6 +21,8 @@ import { objectionDeadline } from '../../server/lib/deadlines.ts'
 import { formatDecimal, parseEuros } from '../../server/lib/money.ts'
 import { currentTotp } from '../../server/lib/totp.ts'
 import { decideGroup } from '../../server/modules/review/decisions.ts'
+import { writeBundle } from '../../server/modules/court/bundle.ts'
+import { runBundle } from '../../server/modules/court/bundle-jobs.ts'
 import { generateLetter } from '../../server/modules/review/letters.ts'
 import { applyDefaultProposals, makeProposal, proposalFigures } from '../../server/modules/review/proposal.ts'
 import { STRONG_PASSWORD, makeProfessional } from '../helpers/accounts.ts'
@@ -302,4 +304,26 @@ t.test('a bundle of a selection: its claims only, with their letter and evidence
   t.equal(manifest.files.find((f) => f.path.endsWith('/pieces/copie.pdf'))?.sha256, piece.sha256, 'the evidence as stored')
   const [, ...rows] = parse(readFileSync(join(out, 'etat-des-creances.csv'), 'utf8').slice(1), { delimiter: ';' }) as string[][]
   t.same(rows.map((r) => r[0]).sort(), [a.number, b.number].sort(), 'the état of the selection')
+})
+
+t.test('a bundle that cannot be written fails without leaving a partial archive', async (t) => {
+  const claim = claims[5]!
+  const missing = 'f'.repeat(64)
+  const evidenceId = crypto.randomUUID()
+  await em.execute(
+    `insert into "evidence" ("id", "claim_id", "sha256", "size_bytes", "mime", "kind", "original_name", "uploaded_at") values (?, ?, ?, 10, 'application/pdf', 'invoice', 'perdue.pdf', now())`,
+    [evidenceId, claim.id, missing],
+  )
+  t.teardown(() => em.execute(`delete from "evidence" where "id" = ?`, [evidenceId]).then(() => undefined))
+  const target = join(dir, 'broken.zip')
+  await t.rejects(writeBundle(runtime.orm.em.fork(), runtime.files, { procedureId, claimIds: [claim.id], target, debtor: '#APTIC' }), 'a stored file missing ends the bundle')
+  t.notOk(existsSync(target) || existsSync(`${target}.part`), 'nothing left on disk')
+  // Through the job's body (not queued: the workers would run it too): the page says what happened in words, without the server's paths.
+  const bundleId = crypto.randomUUID()
+  await em.execute(`insert into "court_bundle" ("id", "procedure_id", "claim_ids", "requested_by", "requested_at") values (?, ?, ?::uuid[], ?, now())`, [bundleId, procedureId, `{${claim.id}}`, account.id])
+  await t.rejects(runBundle({ orm: runtime.orm, files: runtime.files, varDir: runtime.config.varDir }, bundleId))
+  await liquidator.get('/liquidation/tribunal')
+  const page = (await liquidator.get(`/liquidation/tribunal/dossiers/${bundleId}`)).body
+  t.match(page, /La préparation a échoué : un fichier du dossier est introuvable/)
+  t.notMatch(page, /ENOENT|\/tmp\//u)
 })

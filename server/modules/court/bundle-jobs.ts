@@ -66,7 +66,10 @@ export async function runBundle(deps: { orm: MikroORM; files: EvidenceStore; var
     })
     await em.execute(`update "court_bundle" set "status" = 'done', "bytes" = ?, "sha256" = ?, "finished_at" = now() where "id" = ?`, [result.bytes, result.sha256, bundleId])
   } catch (error) {
-    await em.execute(`update "court_bundle" set "status" = 'failed', "error" = ?, "finished_at" = now() where "id" = ?`, [error instanceof Error ? error.message.slice(0, 500) : 'erreur', bundleId])
+    // The page shows this to the liquidator: words, not a server path; pg-boss keeps the detail with the job.
+    const missing = (error as { code?: unknown }).code === 'ENOENT'
+    const message = missing ? 'un fichier du dossier est introuvable dans le stockage des pièces ; prévenez l’administrateur' : 'l’archive n’a pas pu être écrite ; réessayez ou prévenez l’administrateur'
+    await em.execute(`update "court_bundle" set "status" = 'failed', "error" = ?, "finished_at" = now() where "id" = ?`, [message, bundleId])
     throw error
   }
 }

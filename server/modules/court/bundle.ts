@@ -4,7 +4,7 @@
 // file's path, size and SHA-256. Stored files are read from the content-addressed store one at a
 // time; their fingerprint is their address, so the manifest costs no second read.
 import { createWriteStream } from 'node:fs'
-import { mkdir, rename, stat } from 'node:fs/promises'
+import { mkdir, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createHash } from 'node:crypto'
 import type { EntityManager } from '@mikro-orm/postgresql'
@@ -102,34 +102,49 @@ export async function writeBundle(
     out.on('error', reject)
     zip.on('error', reject)
   })
+  // Awaited below at every step; this only keeps an early failure from being reported as unhandled.
+  finished.catch(() => undefined)
   zip.pipe(out)
   const manifest: ManifestEntry[] = []
   let done = 0
   // One entry at a time: the next file is opened once archiver has written the previous one, so
-  // memory holds one stream's buffers whatever the bundle's size.
-  const append = async (source: Buffer | NodeJS.ReadableStream | string, name: string, store: boolean) => {
-    const written = new Promise<void>((resolve) => zip.once('entry', () => resolve()))
+  // memory holds one stream's buffers whatever the bundle's size. A failure (a stored file
+  // missing, a full disk) ends the wait instead of leaving the job hanging.
+  const append = async (source: Buffer | NodeJS.ReadableStream, name: string, store: boolean) => {
+    const written = new Promise<void>((resolve, reject) => {
+      zip.once('entry', () => resolve())
+      // archiver does not listen for its sources' errors: unheard, a missing file would crash the process.
+      if (!Buffer.isBuffer(source)) source.once('error', reject)
+    })
     zip.append(source as Buffer, { name, store })
-    await written
+    await Promise.race([written, finished])
   }
-  // Already-compressed files (PDF, images, XLSX) are stored, not deflated again: faster, same size.
-  for (const kind of Object.keys(STATEMENT_FILES) as StatementKind[]) {
-    for (const format of ['csv', 'xlsx', 'pdf'] as StatementFormat[]) {
-      const file = await renderStatement(kind, format, rows, { debtor: input.debtor, date })
-      await append(file.bytes, file.fileName, format !== 'csv')
-      manifest.push({ path: file.fileName, bytes: file.bytes.length, sha256: file.sha256, what: STATEMENT_FILES[kind].title })
+  try {
+    // Already-compressed files (PDF, images, XLSX) are stored, not deflated again: faster, same size.
+    for (const kind of Object.keys(STATEMENT_FILES) as StatementKind[]) {
+      for (const format of ['csv', 'xlsx', 'pdf'] as StatementFormat[]) {
+        const file = await renderStatement(kind, format, rows, { debtor: input.debtor, date })
+        await append(file.bytes, file.fileName, format !== 'csv')
+        manifest.push({ path: file.fileName, bytes: file.bytes.length, sha256: file.sha256, what: STATEMENT_FILES[kind].title })
+        await progress?.(++done, total)
+      }
+    }
+    for (const entry of stored) {
+      await append(files.open(entry.stored), entry.path, !/\.(csv|txt|json)$/iu.test(entry.path))
+      manifest.push({ path: entry.path, bytes: entry.bytes, sha256: entry.sha256, what: entry.what })
       await progress?.(++done, total)
     }
+    zip.append(JSON.stringify({ procedure: input.debtor, date, files: manifest }, null, 2), { name: 'manifeste.json' })
+    zip.append('\uFEFF' + stringify([['chemin', 'octets', 'sha256', 'contenu'], ...manifest.map((m) => [m.path, m.bytes, m.sha256, m.what])], { delimiter: ';' }), { name: 'manifeste.csv' })
+    await zip.finalize()
+    await finished
+  } catch (error) {
+    // No half-written archive left behind under its temporary name.
+    zip.abort()
+    out.destroy()
+    await rm(partial, { force: true })
+    throw error
   }
-  for (const entry of stored) {
-    await append(files.open(entry.stored), entry.path, !/\.(csv|txt|json)$/iu.test(entry.path))
-    manifest.push({ path: entry.path, bytes: entry.bytes, sha256: entry.sha256, what: entry.what })
-    await progress?.(++done, total)
-  }
-  zip.append(JSON.stringify({ procedure: input.debtor, date, files: manifest }, null, 2), { name: 'manifeste.json' })
-  zip.append('\uFEFF' + stringify([['chemin', 'octets', 'sha256', 'contenu'], ...manifest.map((m) => [m.path, m.bytes, m.sha256, m.what])], { delimiter: ';' }), { name: 'manifeste.csv' })
-  await zip.finalize()
-  await finished
   await rename(partial, input.target)
   await progress?.(total, total)
   return { bytes, sha256: hash.digest('hex'), files: manifest.length + 2 }
