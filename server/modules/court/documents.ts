@@ -34,8 +34,6 @@ interface Field {
   readonly value: (row: ClaimListRow) => Cell
   /** Width in the PDF (points), 'rest' for what the others leave (one field); absent: not printed (the PDF keeps what a judge reads). */
   readonly pdf?: number | 'rest'
-  /** A shorter heading for the PDF's narrow column, where the section's title says the rest. */
-  readonly pdfHeader?: string
   /** Only in the PDF, which merges cells the spreadsheets keep apart. */
   readonly only?: 'pdf'
 }
@@ -77,10 +75,10 @@ const FIELDS: Record<StatementKind, Field[]> = {
   statement: [
     ...COMMON,
     { header: 'proposé à l’admission (€)', value: (r) => money(r.proposal?.admitCents ?? r.admitCents) },
-    { header: 'admis par le juge-commissaire (€)', value: (r) => money(r.judge?.admittedCents), pdf: 62, pdfHeader: 'admis (€)' },
-    { header: 'rejeté par le juge-commissaire (€)', value: (r) => money(r.judge?.rejectedCents), pdf: 58, pdfHeader: 'rejeté (€)' },
+    { header: 'admis par le juge-commissaire (€)', value: (r) => money(r.judge?.admittedCents), pdf: 62 },
+    { header: 'rejeté par le juge-commissaire (€)', value: (r) => money(r.judge?.rejectedCents), pdf: 58 },
     // L624-2: a lawsuit pending, or the dispute sent to the competent court.
-    { header: 'instance en cours ou renvoyé (€)', value: (r) => money(r.judge?.referredCents), pdf: 54, pdfHeader: 'instance ou renvoi (€)' },
+    { header: 'instance en cours ou renvoyé (€)', value: (r) => money(r.judge?.referredCents), pdf: 54 },
     { header: 'date de la décision', value: (r) => day(r.judge?.decidedOn as IsoDate | undefined) },
     { header: 'référence de la décision', value: (r) => text(r.judge?.reference) },
     // The PDF has no room for both: reference and date in one cell, one above the other.
@@ -149,6 +147,9 @@ let engine: TemplateEngine | undefined
 export async function statementPdf(kind: StatementKind, rows: readonly ClaimListRow[], context: { debtor: string; date: IsoDate }): Promise<RenderedFile> {
   const words = new ClaimWords((engine ??= createTemplateEngine()), 'court')
   const fields = FIELDS[kind].filter((f) => f.pdf !== undefined)
+  // The PDF's column headers are words (claims-templates/court/), shorter than the spreadsheets' names.
+  const headers = words.list(kind === 'list' ? 'list-columns' : 'statement-columns', {})
+  if (headers.length !== fields.length) throw new Error(`claims-templates/court/${kind === 'list' ? 'list' : 'statement'}-columns.hbs: ${headers.length} headers for ${fields.length} columns`)
   const fixed = fields.reduce((sum, f) => sum + (typeof f.pdf === 'number' ? f.pdf : 0), 0)
   const doc = await PDFDocument.create({ updateMetadata: false })
   const faces = await embedFaces(doc)
@@ -157,7 +158,7 @@ export async function statementPdf(kind: StatementKind, rows: readonly ClaimList
   drawTable(flow, words, {
     template: kind === 'list' ? 'list-section' : 'statement-section',
     view,
-    headers: fields.map((f) => f.pdfHeader ?? f.header),
+    headers,
     columns: fields.map((f): Column => ({ width: typeof f.pdf === 'number' ? f.pdf : CONTENT_WIDTH - fixed, align: /€/u.test(f.header) ? 'right' : 'left' })),
     rows: rows.map((r) => ({ cells: fields.map((f) => {
       const cell = f.value(r)
