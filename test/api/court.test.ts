@@ -99,6 +99,7 @@ t.test('decisions from a spreadsheet: all or nothing, every bad row named', asyn
   const refused = await liquidator.upload('/liquidation/tribunal/decisions', {}, [{ filename: 'decisions.xlsx', content: Buffer.from(bad) }])
   t.equal(refused.statusCode, 400)
   t.match(refused.body, /2 problème\(s\) dans le fichier : rien n’a été enregistré/)
+  t.match(refused.body, /id="decisions-file"[^>]*aria-describedby="form-errors"/u, 'the errors are tied to the file field')
   t.match(refused.body, /ligne 4, colonne « admis »/)
   t.match(refused.body, /ligne 7, colonne « n° de déclaration » : déclaration « APTIC-0000-999999 » inconnue/)
   const [none] = await em.execute<{ n: string }[]>(`select count(*) as "n" from "judge_decision" where "source" = 'spreadsheet'`)

@@ -70,7 +70,8 @@ const routes: FastifyPluginAsync<{ files: EvidenceStore; boss: PgBoss; varDir: s
       reply.flash(`${done.recorded} décision(s) du juge-commissaire enregistrée(s).`)
       return reply.redirect('/liquidation/tribunal', 303)
     } catch (error) {
-      return page(request, reply, error)
+      // The errors (the file's, or its rows') are tied to the file field.
+      return page(request, reply, error, { section: 'decisions' })
     }
   })
 
