@@ -18,7 +18,7 @@ import { loadNationalFixture } from '../../fixtures/national/seed.ts'
 import { submitNationalClaims } from '../../fixtures/national/submit.ts'
 import { addDays, todayInParis } from '../../server/lib/calendar.ts'
 import { objectionDeadline } from '../../server/lib/deadlines.ts'
-import { formatDecimal, parseEuros } from '../../server/lib/money.ts'
+import { formatDecimal, formatEuros, parseEuros } from '../../server/lib/money.ts'
 import { currentTotp } from '../../server/lib/totp.ts'
 import { decideGroup } from '../../server/modules/review/decisions.ts'
 import { writeBundle } from '../../server/modules/court/bundle.ts'
@@ -148,6 +148,9 @@ t.test('every amount of the list and of the état equals the sum of its lines, i
     `select c."number", j."admitted_cents" as "admitted", j."rejected_cents" as "rejected", j."referred_cents" as "referred" from "judge_decision" j join "claim" c on c."id" = j."claim_id" where j."superseded_at" is null`,
   )).map((j) => [j.number, { admitted: Number(j.admitted), rejected: Number(j.rejected), referred: Number(j.referred) }]))
   t.equal(judged.size, 10, 'ten claims decided by the earlier tests')
+  const declaredTotal = [...truth.values()].reduce((a, b) => a + b, 0)
+  const admittedTotal = [...judged.values()].reduce((a, j) => a + j.admitted, 0)
+  t.ok((await liquidator.get('/liquidation/tribunal')).body.includes(`40 déclaration(s), ${formatEuros(declaredTotal)} déclarés ; 10 décidée(s) par le juge-commissaire, ${formatEuros(admittedTotal)} admis.`), 'the court page’s figures equal the lines and the decisions')
   for (const file of ['liste-des-creances', 'etat-des-creances']) {
     const res = await liquidator.get(`/liquidation/tribunal/${file}.csv`)
     t.equal(res.statusCode, 200)

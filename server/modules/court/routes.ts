@@ -21,6 +21,7 @@ import { currentDeposit, recordDeposit } from './deposit.ts'
 import { renderStatement, STATEMENT_FILES, type StatementFormat, type StatementKind } from './documents.ts'
 import { importJudgeDecisions } from './judge-import.ts'
 import { recordJudgeDecision } from './judge-decisions.ts'
+import { courtSummary } from './summary.ts'
 
 const EXPORT = { config: { access: { action: 'court.export' } }, schema: { hide: true } } as const
 const JUDGE = { config: { access: { action: 'judge.record' } }, schema: { hide: true } } as const
@@ -29,14 +30,14 @@ const FORMATS: readonly StatementFormat[] = ['csv', 'xlsx', 'pdf']
 const routes: FastifyPluginAsync<{ files: EvidenceStore; boss: PgBoss; varDir: string }> = async (app, { files, boss, varDir }) => {
   const page = async (request: FastifyRequest, reply: FastifyReply, error?: unknown, values: Record<string, unknown> = {}) => {
     const procedure = await currentProcedure(request.em)
-    const rows = await claimsList(request.em, procedure.id)
+    const summary = await courtSummary(request.em, procedure.id)
     const data = {
       title: 'Fichiers pour le tribunal',
       exports: (Object.keys(STATEMENT_FILES) as StatementKind[]).map((kind) => ({ title: STATEMENT_FILES[kind].title, links: FORMATS.map((format) => ({ format: format.toUpperCase(), href: `/liquidation/tribunal/${STATEMENT_FILES[kind].file}.${format}` })) })),
-      claims: rows.length,
-      decided: rows.filter((r) => r.judge !== null).length,
-      declared: formatEuros(rows.reduce((sum, r) => sum + r.declaredCents, 0)),
-      admitted: formatEuros(rows.reduce((sum, r) => sum + (r.judge?.admittedCents ?? 0), 0)),
+      claims: summary.claims,
+      decided: summary.decided,
+      declared: formatEuros(summary.declaredCents),
+      admitted: formatEuros(summary.admittedCents),
       deposit: await currentDeposit(request.em, procedure.id),
       bundles: (await bundles(request.em, procedure.id)).map(presentBundle),
       today: todayInParis(new Date()),
