@@ -1,8 +1,8 @@
 // The juge-commissaire's decisions in bulk, from the spreadsheet the registry or the liquidator's
 // office keeps (CSV or XLSX, told apart by content): one row per claim — number, admitted,
 // rejected, date, reference, and, where the judge noted a pending lawsuit or his lack of
-// jurisdiction (L624-2), an optional "renvoyé" column. All or nothing: any bad row is named (row, column, reason) and
-// nothing is written.
+// jurisdiction (L624-2), an optional "renvoyé" column. All or nothing: any bad row is named
+// (row, column, reason) and nothing is written.
 import type { EntityManager } from '@mikro-orm/postgresql'
 import { DomainError, type FieldError } from '../../errors.ts'
 import { parseFrenchDate, todayInParis } from '../../lib/calendar.ts'
