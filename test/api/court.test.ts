@@ -96,7 +96,8 @@ t.test('decisions from a spreadsheet: all or nothing, every bad row named', asyn
   const line = (number: string, admitted: string, rejected: string, date = '15/06/2025') => `${number};${admitted};${rejected};${date};ORD-${number}`
   const bad = ['n° de déclaration;admis;rejeté;date;référence', ...rows.map((r, i) => (i === 2 ? line(r.number, '12,345', '0') : i === 5 ? line('APTIC-0000-999999', '1', '0') : line(r.number, formatDecimal(r.declared), '0')))].join('\n')
   await liquidator.get('/liquidation/tribunal')
-  const refused = await liquidator.upload('/liquidation/tribunal/decisions', {}, [{ filename: 'decisions.xlsx', content: Buffer.from(bad) }])
+  // As French Excel saves a CSV: Windows-1252, semicolons; named .xlsx, its content decides.
+  const refused = await liquidator.upload('/liquidation/tribunal/decisions', {}, [{ filename: 'decisions.xlsx', content: Buffer.from(bad, 'latin1') }])
   t.equal(refused.statusCode, 400)
   t.match(refused.body, /2 problème\(s\) dans le fichier : rien n’a été enregistré/)
   t.match(refused.body, /id="decisions-file"[^>]*aria-describedby="form-errors"/u, 'the errors are tied to the file field')
