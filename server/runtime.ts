@@ -12,13 +12,12 @@ import { mailQueue, workMail } from './modules/notifications/jobs.ts'
 import { createMailTransport, type MailTransport } from './modules/notifications/transport.ts'
 import { createTemplateEngine, type TemplateEngine } from './templates/render.ts'
 import { createEvidenceStore, type EvidenceStore } from './modules/evidence/store.ts'
-import { readingQueue, workReading } from './modules/pass-reading/jobs.ts'
+import { readingQueue, stopReading, workReading } from './modules/pass-reading/jobs.ts'
 import { ledgerQueue, workLedger } from './modules/ledger/jobs.ts'
 import { reviewQueues, workReview } from './modules/review/jobs.ts'
 import { bundleQueue, workBundles } from './modules/court/bundle-jobs.ts'
 import { sealStoredSecrets, setSealingKey } from './db/sealed-text.ts'
 import { localSecret } from './local-secret.ts'
-import { stopOcrPool } from './modules/pass-reading/ocr-pool.ts'
 
 export type Runtime = {
   config: Config
@@ -79,7 +78,7 @@ export async function createRuntime(
       onError: (error) => log(`job queue: ${error.message}`),
     })
     // The OCR pool starts on first use (a reading job); it stops after the queue's workers.
-    stops.push(() => stopOcrPool())
+    stops.push(() => stopReading())
     stops.push(() => boss.stop({ graceful: true, timeout: 10_000 }))
     const files = createEvidenceStore(join(config.varDir, 'evidence'))
     const mail = createMailTransport({ smtpUrl: config.smtpUrl, mailDir: join(config.varDir, 'mail'), filePath: (sha) => files.path(sha) })

@@ -132,8 +132,10 @@ export async function startEmbeddedPostgres(options: {
     persistent: true,
     createPostgresUser: isRoot(),
     initdbFlags: ['--encoding=UTF8'],
-    // Loopback only, no unix socket (it would collide with the system server's).
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    // Loopback only, no unix socket (it would collide with the system server's). A ledger load
+    // writes a few hundred MB of WAL: with the default 1 GB between checkpoints, every other load
+    // paid for a checkpoint in its middle.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_wal_size=4GB'],
     onLog: () => {},
     onError: (e) => log(`embedded PostgreSQL: ${String(e)}`),
   })

@@ -4,6 +4,7 @@
 // nothing is admitted twice, even concurrently.
 import { spawn, execFileSync } from 'node:child_process'
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs'
+import { readFile, writeFile } from 'node:fs/promises'
 import { once } from 'node:events'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -153,6 +154,33 @@ t.test('a million-row file with 3 bad rows is refused whole, the report names th
   t.equal(Number(orphans?.n), 0, 'no table left behind')
   const [load] = await em().execute<{ status: string }[]>(`select "status" from "ledger_load" where "id" = ?`, [result.loadId])
   t.equal(load?.status, 'refused')
+})
+
+t.test('identifiers are checked against the pattern, quoted or not', async (t) => {
+  const before = await currentPasses()
+  const lines = (await readFile(join(dir, 'passes.csv'), 'utf8')).trimEnd().split('\n')
+  const quoted = (rows: string[]) => rows.map((row) => row.split(';').map((field) => `"${field}"`).join(';')).join('\n') + '\n'
+  const broken = [...lines]
+  broken[41] = (broken[41] as string).replace(/^PN/u, 'P-')
+  const attempts: [string, string][] = [
+    ['passes-typo.csv', `${broken.join('\n')}\n`],
+    ['passes-typo-quoted.csv', quoted(broken)],
+  ]
+  for (const [name, text] of attempts) {
+    const path = join(dir, name)
+    await writeFile(path, text)
+    const result = await runLoad(em(), runtime.databaseUrl, { procedureId, files: await identifyFiles([{ path, name }]), actor: SYSTEM_ACTOR })
+    t.notOk(result.ok, `${name}: refused`)
+    if (result.ok) continue
+    t.same(result.reports[0]?.problems.map((p) => [p.line, p.column]), [[42, 'identifier']], `${name}: the report names line 42`)
+  }
+  t.same(await currentPasses(), before, 'the previous version is still current')
+  // Quoted and well-formed: the identifiers are checked in SQL and the file loads.
+  const path = join(dir, 'passes-quoted.csv')
+  await writeFile(path, quoted(lines))
+  const result = await runLoad(em(), runtime.databaseUrl, { procedureId, files: await identifyFiles([{ path, name: 'passes-quoted.csv' }]), actor: SYSTEM_ACTOR })
+  t.ok(result.ok, 'a quoted file loads')
+  t.equal((await currentPasses())?.rows, before?.rows, 'with every pass')
 })
 
 t.test('killing the process mid-load leaves the previous version intact and usable', async (t) => {

@@ -8,7 +8,6 @@ import { enqueue, type QueueDefinition } from '../../jobs/boss.ts'
 import { isUuid } from '../../lib/uuid.ts'
 import { recordAudit, type Actor } from '../audit/service.ts'
 import type { EvidenceStore } from '../evidence/store.ts'
-import { writeBundle } from './bundle.ts'
 
 export const BUNDLE_QUEUE = 'court.bundle'
 
@@ -59,6 +58,8 @@ export async function runBundle(deps: { orm: MikroORM; files: EvidenceStore; var
   if (!row) return
   let last = 0
   try {
+    // The bundle's code (archiver, exceljs, pdf-lib) is loaded by the first bundle, not by every worker.
+    const { writeBundle } = await import('./bundle.ts')
     const result = await writeBundle(em, deps.files, { procedureId: row.procedure_id, claimIds: row.claim_ids, target: bundlePath(deps.varDir, bundleId), debtor: row.debtor }, async (done, total) => {
       if (Date.now() - last < 500 && done < total) return
       last = Date.now()

@@ -1,9 +1,9 @@
 // Loading the operator's extracts as new ledger versions, all or nothing (issue 6, DOMAIN §4).
-// Phase 1 stages each file, two at a time: COPY into a fresh table whose CHECK constraints carry
-// the per-row rules, then the rules within the file (duplicates, SIRETs) as set-based SQL. Phase 2,
-// one transaction, checks references across files, attaches the tables as partitions and marks
-// them current. Staged tables are invisible to the application, so a refusal or a killed process
-// leaves the previous version answering; the next load sweeps what a killed one left behind. A
+// Phase 1 stages the files on two connections: COPY into fresh tables whose CHECK constraints carry
+// the per-row rules, then, as set-based SQL, the rules within a file (duplicates, SIRETs) and the
+// references across files. Phase 2, one transaction, attaches the tables as partitions and marks
+// them current. Staged tables are attached to nothing, so a refusal or a killed process leaves the
+// previous version answering; the load's end, or the next load, drops what is left behind. A
 // refused file gets a report of every bad row.
 
 import { createHash, randomUUID } from 'node:crypto'
@@ -13,7 +13,9 @@ import { pipeline } from 'node:stream/promises'
 import type { ClientBase } from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import { LEDGER_FILES, LOAD_ORDER, checkConstraints, type LedgerKind, type RowProblem } from '../../lib/ledger-files.ts'
-import { fileProblems, referenceProblems } from './cross-checks.ts'
+import { fileProblems, referenceProblems, referenceTarget } from './cross-checks.ts'
+import { IdentifierRefused, IdentifierScan } from './identifier-scan.ts'
+import { runSteps, type Step } from './task-graph.ts'
 import { reportRowProblems, REPORT_LIMIT } from './report.ts'
 
 export interface LedgerFileInput {
@@ -72,78 +74,33 @@ interface Staged {
   readonly version: LoadedVersion
 }
 
-type StageOutcome = { ok: true; staged: Staged } | { ok: false; report: FileReport }
-
 const LANES = 2
 
 async function tuned(client: ClientBase): Promise<void> {
   // Index builds and the anti-joins of a million rows stay in memory this way.
   await client.query(`set maintenance_work_mem = '512MB'`)
   await client.query(`set work_mem = '256MB'`)
+  // Two lanes already keep both cores busy: parallel workers on top would only contend.
+  await client.query(`set max_parallel_workers_per_gather = 0`)
+  await client.query(`set max_parallel_maintenance_workers = 0`)
 }
 
-/**
- * Phase 1, one file: COPY into a fresh table carrying the per-row CHECKs, statistics, then the
- * rules within the file (key index, SIRET checksums). Its own transaction: a refusal rolls the
- * table away; a success leaves a complete table that nothing reads until phase 2 attaches it.
- */
-async function stage(client: ClientBase, file: LedgerFileInput, options: LoadOptions): Promise<StageOutcome> {
-  const versionId = randomUUID()
-  const table = partitionName(file.kind, versionId)
+/** Runs `work` in a transaction; `false` from it rolls back. */
+async function inTransaction(client: ClientBase, work: () => Promise<boolean>): Promise<boolean> {
   await client.query('begin')
   try {
-    let since = performance.now()
-    const { rows, sha256 } = await copyFile(client, file, table, versionId, options)
-    trace(`${file.kind} copy`, since)
-    since = performance.now()
-    // Statistics before the checks: without them the planner takes a fresh table for empty.
-    await client.query(`analyze "${table}"`)
-    trace(`${file.kind} analyze`, since)
-    options.onProgress?.({ kind: file.kind, phase: 'check', bytesDone: file.bytes, bytesTotal: file.bytes })
-    const problems = await fileProblems(client, file.kind, table)
-    if (problems.count > 0) {
-      await client.query('rollback')
-      return { ok: false, report: { kind: file.kind, name: file.name, problems: problems.rows, problemCount: problems.count } }
-    }
-    await client.query('commit')
-    return { ok: true, staged: { file, table, version: { kind: file.kind, id: versionId, rows, sha256 } } }
+    const keep = await work()
+    await client.query(keep ? 'commit' : 'rollback')
+    return keep
   } catch (error) {
     await client.query('rollback').catch(() => {})
-    if (!(error instanceof CheckFailure)) throw error
-    // The COPY stopped at the first broken row: read the file again to list them all.
-    const report = await reportRowProblems(file, options.identifierPattern)
-    return { ok: false, report: { kind: file.kind, name: file.name, ...report } }
+    throw error
   }
-}
-
-/**
- * Runs each lane's items in order on its connection, lanes at once; a lane stops when `each`
- * returns false. Every lane has stopped before this returns or throws.
- */
-async function inLanes<T>(lanes: readonly { client: ClientBase; items: readonly T[] }[], each: (client: ClientBase, item: T) => Promise<boolean>): Promise<void> {
-  const settled = await Promise.allSettled(
-    lanes.map(async ({ client, items }) => {
-      for (const item of items) if (!(await each(client, item))) return
-    }),
-  )
-  const failed = settled.find((l) => l.status === 'rejected')
-  if (failed) throw failed.reason
-}
-
-/** Biggest files first, each to the lane with the fewest bytes so far. */
-function lanesFor(files: readonly LedgerFileInput[]): LedgerFileInput[][] {
-  const lanes: { bytes: number; files: LedgerFileInput[] }[] = Array.from({ length: LANES }, () => ({ bytes: 0, files: [] }))
-  for (const file of [...files].sort((a, b) => b.bytes - a.bytes)) {
-    const lane = lanes.reduce((least, l) => (l.bytes < least.bytes ? l : least))
-    lane.files.push(file)
-    lane.bytes += file.bytes
-  }
-  return lanes.map((l) => l.files).filter((l) => l.length > 0)
 }
 
 const STAGED_TABLE = '^ledger_(commanditaire|pass|scan|payment|creditor)_[0-9a-f]{32}$'
 
-/** Staged tables of a load that was killed before its swap: not partitions, not anyone's version. */
+/** Staged tables left without a swap (a refusal, a killed load): not partitions, not anyone's version. */
 async function sweepStaged(client: ClientBase): Promise<void> {
   const { rows } = await client.query<{ name: string }>(
     `select c."relname" as "name" from pg_class c
@@ -154,45 +111,114 @@ async function sweepStaged(client: ClientBase): Promise<void> {
 }
 
 /**
- * Loads the given files (at most one per kind). Phase 1 stages the files on two connections at
- * once; phase 2, on `client`, checks references, attaches every table and swaps the versions in one
+ * Phase 1 as steps on two connections. Per file: `copy` (COPY FREEZE into a fresh table carrying
+ * the per-row CHECKs, committed at once so the other connection can read it), `keys` (the key
+ * index, which also finds duplicates; SIRET checksums), `refs` (references to another file of the
+ * load or to the current version) and `stats` (ANALYZE). A pass's reference to its commanditaire
+ * is an anti-join on the heap, run while the other lane builds the passes' index; a scan's or a
+ * payment's reference to its pass waits for both key indexes (cross-checks.ts says why). Staged
+ * tables are committed but attached to nothing, so nothing the application reads changes;
+ * whatever is left when the load ends without its swap is dropped.
+ */
+function phaseOne(files: readonly LedgerFileInput[], options: LoadOptions, staged: Map<LedgerKind, Staged>, reports: FileReport[]): Step<ClientBase>[] {
+  const bySize = [...files].sort((a, b) => b.bytes - a.bytes)
+  const refuse = (report: FileReport) => {
+    reports.push(report)
+    return false
+  }
+  const copies = bySize.map(
+    (file): Step<ClientBase> => ({
+      key: `copy:${file.kind}`,
+      after: [],
+      run: async (client) => {
+        const versionId = randomUUID()
+        const table = partitionName(file.kind, versionId)
+        const since = performance.now()
+        const copied = await copyFile(client, file, table, versionId, options)
+        trace(`${file.kind} copy`, since)
+        if (!copied.ok) {
+          // The COPY stopped at the first broken row: read the file again to list them all.
+          const report = await reportRowProblems(file, options.identifierPattern)
+          return refuse({ kind: file.kind, name: file.name, ...report })
+        }
+        staged.set(file.kind, { file, table, version: { kind: file.kind, id: versionId, rows: copied.rows, sha256: copied.sha256 } })
+        return true
+      },
+    }),
+  )
+  const keys = bySize.map(
+    (file): Step<ClientBase> => ({
+      key: `keys:${file.kind}`,
+      after: [`copy:${file.kind}`],
+      run: async (client) => {
+        const { table } = staged.get(file.kind) as Staged
+        options.onProgress?.({ kind: file.kind, phase: 'index', bytesDone: file.bytes, bytesTotal: file.bytes })
+        let problems: { rows: RowProblem[]; count: number } = { rows: [], count: 0 }
+        await inTransaction(client, async () => {
+          problems = await fileProblems(client, file.kind, table)
+          return problems.count === 0
+        })
+        return problems.count > 0 ? refuse({ kind: file.kind, name: file.name, problems: problems.rows, problemCount: problems.count }) : true
+      },
+    }),
+  )
+  // Statistics for the reconciliation that follows the load and for whatever reads the new
+  // version; nothing in the load needs them (its plans are forced), so they come last.
+  const stats = bySize.map(
+    (file): Step<ClientBase> => ({
+      key: `stats:${file.kind}`,
+      after: [`keys:${file.kind}`],
+      run: async (client) => {
+        const since = performance.now()
+        await client.query(`analyze "${(staged.get(file.kind) as Staged).table}"`)
+        trace(`${file.kind} analyze`, since)
+        return true
+      },
+    }),
+  )
+  const batch = () => Object.fromEntries([...staged].map(([kind, s]) => [kind, { table: s.table, versionId: s.version.id }]))
+  const refs = bySize.map((file): Step<ClientBase> => {
+    const target = referenceTarget(file.kind)
+    // A reference to passes is checked on the key indexes (referenceProblems says why).
+    const needs = target === 'passes' ? ['keys:passes', `keys:${file.kind}`] : target ? [`copy:${target}`] : []
+    return {
+      key: `refs:${file.kind}`,
+      after: [`copy:${file.kind}`, ...needs],
+      run: async (client) => {
+        options.onProgress?.({ kind: file.kind, phase: 'check', bytesDone: file.bytes, bytesTotal: file.bytes })
+        const { table, version } = staged.get(file.kind) as Staged
+        const problems = await referenceProblems(client, file.kind, { table, versionId: version.id }, batch(), options.procedureId)
+        return problems.count > 0 ? refuse({ kind: file.kind, name: file.name, problems: problems.rows, problemCount: problems.count }) : true
+      },
+    }
+  })
+  // Priority: copies (biggest first), then what unblocks most: keys, references, statistics.
+  return [...copies, ...keys, ...refs, ...stats]
+}
+
+/**
+ * Loads the given files (at most one per kind). Phase 1 stages and checks the files on two
+ * connections at once; phase 2, on `client`, attaches every table and swaps the versions in one
  * transaction. Until that commit nothing the application reads has changed.
  */
 export async function loadLedgerFiles(client: ClientBase, connect: Connect, files: readonly LedgerFileInput[], options: LoadOptions): Promise<LoadOutcome> {
   // One load at a time: the second waits here; the lock also makes the sweep safe. It is a
   // session lock, so a killed process releases it with its connection.
   await client.query(`select pg_advisory_lock(hashtext('ledger-load'))`)
-  const staged: Staged[] = []
   try {
     await sweepStaged(client)
     await tuned(client)
+    const staged = new Map<LedgerKind, Staged>()
     const reports: FileReport[] = []
-    const laneFiles = lanesFor(files)
-    const laneClients = await Promise.all(laneFiles.map(() => connect()))
+    const lanes = await Promise.all(Array.from({ length: Math.min(LANES, files.length) }, () => connect()))
     try {
-      await Promise.all(laneClients.map(tuned))
-      await inLanes(laneFiles.map((lane, i) => ({ client: laneClients[i] as ClientBase, items: lane })), async (client, file) => {
-        const outcome = await stage(client, file, options)
-        if (outcome.ok) staged.push(outcome.staged)
-        else reports.push(outcome.report)
-        return reports.length === 0
-      })
-      if (reports.length > 0) return { ok: false, reports }
-      // References across files, read-only: the load lock keeps current versions still until the
-      // swap, so they can run two at a time before it.
-      const batch = Object.fromEntries(staged.map((s) => [s.file.kind, s.table])) as Partial<Record<LedgerKind, string>>
-      const byLane: Staged[][] = laneClients.map(() => [])
-      ;[...staged].sort((a, b) => b.file.bytes - a.file.bytes).forEach((s, i) => byLane[i % byLane.length]?.push(s))
-      await inLanes(byLane.map((items, i) => ({ client: laneClients[i] as ClientBase, items })), async (client, s) => {
-        const problems = await referenceProblems(client, s.file.kind, s.table, batch, options.procedureId)
-        if (problems.count > 0) reports.push({ kind: s.file.kind, name: s.file.name, problems: problems.rows, problemCount: problems.count })
-        return reports.length === 0
-      })
-      if (reports.length > 0) return { ok: false, reports }
+      await Promise.all(lanes.map(tuned))
+      await runSteps(lanes, phaseOne(files, options, staged, reports))
     } finally {
-      await Promise.all(laneClients.map((c) => c.end().catch(() => {})))
+      await Promise.all(lanes.map((c) => c.end().catch(() => {})))
     }
-    return await swap(client, staged, options)
+    if (reports.length > 0) return { ok: false, reports }
+    return await swap(client, [...staged.values()], options)
   } finally {
     // Whatever was staged but not attached (a refusal, an error) goes; attached tables stay.
     await sweepStaged(client).catch(() => {})
@@ -220,31 +246,20 @@ async function swap(client: ClientBase, staged: readonly Staged[], options: Load
   }
 }
 
-class CheckFailure extends Error {
-  readonly kind: LedgerKind
-  constructor(kind: LedgerKind, cause: unknown) {
-    super(`COPY refused a row of ${kind}`, { cause })
-    this.kind = kind
-  }
-}
-
 // SQLSTATE classes a malformed row raises during COPY: data exceptions (22…) and integrity
 // constraint violations (23…: not null, check).
 const ROW_ERROR = /^2[23]/u
 
-async function copyFile(
-  client: ClientBase,
-  file: LedgerFileInput,
-  table: string,
-  versionId: string,
-  options: LoadOptions,
-): Promise<{ rows: number; sha256: string }> {
+type Copied = { ok: true; rows: number; sha256: string } | { ok: false }
+
+/**
+ * COPY FREEZE into a table created in the same transaction, committed when every row passed.
+ * The passes' identifiers are tested on the way (IdentifierScan); a quoted file is tested in SQL.
+ */
+async function copyFile(client: ClientBase, file: LedgerFileInput, table: string, versionId: string, options: LoadOptions): Promise<Copied> {
   const spec = LEDGER_FILES[file.kind]
-  const checks = [`"version_id" = '${versionId}'`, ...checkConstraints(spec, options.identifierPattern)]
-  await client.query(`create table "${table}" (like "${spec.table}" including defaults)`)
-  await client.query(`alter table "${table}" alter column "version_id" set default '${versionId}', ${checks.map((c, i) => `add constraint "c${i}" check (${c})`).join(', ')}`)
+  const checks = [`"version_id" = '${versionId}'`, ...checkConstraints(spec)]
   const columns = spec.columns.map((c) => `"${c.name}"`).join(', ')
-  const copy = client.query(copyFrom(`copy "${table}" (${columns}) from stdin with (format csv, header true, delimiter ';', encoding 'UTF8', freeze true)`))
   let bytesDone = 0
   let lastReport = 0
   // The file's fingerprint is taken on the way to the database: one read of the file, not two.
@@ -261,14 +276,27 @@ async function copyFile(
       done(null, chunk)
     },
   })
-  try {
-    await pipeline(createReadStream(file.path, { highWaterMark: 1 << 20 }), counter, copy)
-  } catch (error) {
-    const code = typeof error === 'object' && error && 'code' in error ? String(error.code) : ''
-    if (ROW_ERROR.test(code)) throw new CheckFailure(file.kind, error)
-    throw error
-  }
-  return { rows: copy.rowCount, sha256: hash.digest('hex') }
+  const identifiers = spec.kind === 'passes' ? new IdentifierScan(options.identifierPattern) : null
+  let rows = 0
+  const kept = await inTransaction(client, async () => {
+    await client.query(`create table "${table}" (like "${spec.table}" including defaults)`)
+    await client.query(`alter table "${table}" alter column "version_id" set default '${versionId}', ${checks.map((c, i) => `add constraint "c${i}" check (${c})`).join(', ')}`)
+    const copy = client.query(copyFrom(`copy "${table}" (${columns}) from stdin with (format csv, header true, delimiter ';', encoding 'UTF8', freeze true)`))
+    try {
+      await pipeline([createReadStream(file.path, { highWaterMark: 1 << 20 }), counter, ...(identifiers ? [identifiers] : []), copy])
+    } catch (error) {
+      const code = typeof error === 'object' && error && 'code' in error ? String(error.code) : ''
+      if (error instanceof IdentifierRefused || ROW_ERROR.test(code)) return false
+      throw error
+    }
+    rows = copy.rowCount
+    if (identifiers && !identifiers.complete) {
+      const { rows: bad } = await client.query(`select 1 from "${table}" where "identifier" !~ $1 limit 1`, [`^(?:${options.identifierPattern})$`])
+      if (bad.length > 0) return false
+    }
+    return true
+  })
+  return kept ? { ok: true, rows, sha256: hash.digest('hex') } : { ok: false }
 }
 
 async function attach(client: ClientBase, file: LedgerFileInput, table: string, version: LoadedVersion, options: LoadOptions): Promise<void> {

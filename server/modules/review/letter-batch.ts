@@ -8,9 +8,9 @@ import { enqueue } from '../../jobs/boss.ts'
 import { isUuid } from '../../lib/uuid.ts'
 import { recordAudit, type Actor } from '../audit/service.ts'
 import type { EvidenceStore } from '../evidence/store.ts'
+import { LETTERS_QUEUE } from './jobs.ts'
 import { generateLetter } from './letters.ts'
 
-export const LETTERS_QUEUE = 'letters.generate'
 export const MAX_BATCH = 1000
 
 export interface LettersJob {
