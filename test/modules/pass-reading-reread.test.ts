@@ -19,6 +19,12 @@ t.test('a clean, sure, issued reading is left alone; a doubtful one is read agai
   t.same(doubtfulLines([line('PN20R28'), line('42832')], rule, index), [], 'split over two lines but read exactly: nothing to do')
 })
 
+t.test('what a decoded code gave is not read again from its print', async (t) => {
+  t.same(doubtfulLines([line('PN19Y7989641')], rule, index, ['PN19Y7989640']), [], 'the print read with a slip, the code exact')
+  t.same(doubtfulLines([line('pN19Y79')], rule, index, ['PN19Y7989640']), [], 'the print read short, its start is the code\'s')
+  t.same(doubtfulLines([line('PN19Y7989641'), line('pN19D07')], rule, index, ['PN20R2842832']), [[1], [0]], 'a code of another pass changes nothing')
+})
+
 t.test('the worst readings are read again first, a page buys a bounded number', async (t) => {
   const lines = Array.from({ length: MAX_REREADS_PER_PAGE + 4 }, (_, i) => line(i === 3 ? 'pN19' : `PN19Y798964${i % 10}`, 60 + i))
   const groups = doubtfulLines(lines, rule, index)

@@ -53,12 +53,23 @@ export function startsAnIdentifier(text: string, rule: IdentifierRule): boolean 
 
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u
 
+/** Whether a reading is the printed form of a decoded code (the same, or a slip or two away). */
+function confirmedByCode(identifier: string, codes: readonly string[]): boolean {
+  return codes.some((code) => {
+    if (code.length !== identifier.length) return false
+    let differences = 0
+    for (let i = 0; i < code.length && differences <= 2; i++) if (code[i] !== identifier[i]) differences++
+    return differences <= 2
+  })
+}
+
 /**
  * The groups of lines (indices) to read again: the lines of each identifier read with a
  * correction, left unmatched, on a doubtful line or cut out of a longer word, and each line that
  * starts an identifier but gave none. Doubtful readings first, at most MAX_REREADS_PER_PAGE.
+ * A reading of what a decoded code (`codes`) already gave exactly is not worth a second look.
  */
-export function doubtfulLines(lines: readonly OcrLine[], rule: IdentifierRule, index: LedgerIndex | null): number[][] {
+export function doubtfulLines(lines: readonly OcrLine[], rule: IdentifierRule, index: LedgerIndex | null, codes: readonly string[] = []): number[][] {
   const starts: number[] = []
   let text = ''
   for (const line of lines) {
@@ -79,11 +90,13 @@ export function doubtfulLines(lines: readonly OcrLine[], rule: IdentifierRule, i
     group.forEach((i) => covered.add(i))
     const cut = LETTER_OR_DIGIT.test(text.charAt(r.start - 1)) || LETTER_OR_DIGIT.test(text.charAt(r.end))
     const confidence = Math.min(...group.map((i) => (lines[i] as OcrLine).confidence))
-    if (r.how === 'exact' && !cut && confidence >= DOUBTFUL_LINE_CONFIDENCE) continue
+    if ((r.how === 'exact' && !cut && confidence >= DOUBTFUL_LINE_CONFIDENCE) || confirmedByCode(r.identifier, codes)) continue
     groups.push({ lines: group, weight: HOW_WEIGHT[r.how] + confidence / 100 })
   }
   lines.forEach((line, i) => {
-    if (!covered.has(i) && startsAnIdentifier(line.text, rule)) groups.push({ lines: [i], weight: 0 })
+    if (!covered.has(i) && startsAnIdentifier(line.text, rule) && !codes.some((code) => normaliseIdentifier(line.text, rule).includes(code.slice(0, START_LENGTH + 2)))) {
+      groups.push({ lines: [i], weight: 0 })
+    }
   })
   const taken = new Set<number>()
   return groups
@@ -121,8 +134,8 @@ export async function readRegion(page: PreparedPage, box: Box, lineHeight: numbe
 }
 
 /** The page's lines with each doubtful group replaced by its second reading when that reads better. */
-export async function rereadDoubtful(page: PreparedPage, lines: readonly OcrLine[], rule: IdentifierRule, index: LedgerIndex | null): Promise<OcrLine[]> {
-  const groups = doubtfulLines(lines, rule, index)
+export async function rereadDoubtful(page: PreparedPage, lines: readonly OcrLine[], rule: IdentifierRule, index: LedgerIndex | null, codes: readonly string[] = []): Promise<OcrLine[]> {
+  const groups = doubtfulLines(lines, rule, index, codes)
   if (groups.length === 0) return [...lines]
   const replaced = new Map<number, OcrLine[]>()
   await Promise.all(groups.map(async (group) => {
