@@ -2,7 +2,7 @@
 // The reader runs in a child process where every socket, DNS lookup and fetch is refused and
 // reported (test/helpers/no-network.ts, preloaded into its worker threads too — checked).
 import { execFile } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -25,4 +25,16 @@ t.test('a pass scan is read, QR code and text, with the network refused', async 
   t.ok(result.identifiers.every((i) => i.how === 'code'), 'from their QR codes')
   const attempts = stderr.split('\n').filter((l) => l.startsWith('NETWORK') && !l.includes('probe.invalid'))
   t.same(attempts, [], 'and nothing else tried to reach the network')
+})
+
+t.test('an iPhone photo (HEIC) is decoded and read the same way, offline', async (t) => {
+  // fixtures/pass-images/heic-sample.ts made it (HEVC in HEIF, as an iPhone saves it).
+  const samples = join(import.meta.dirname, '../../fixtures/pass-images/samples')
+  const truth = JSON.parse(readFileSync(join(samples, 'two-passes.json'), 'utf8')) as { identifiers: string[] }
+  const helpers = join(import.meta.dirname, '../helpers')
+  const { stdout, stderr } = await run(process.execPath, ['--import', join(helpers, 'no-network.ts'), join(helpers, 'offline-reader.ts'), join(samples, 'two-passes.heic')], { maxBuffer: 1 << 24 })
+  const result = JSON.parse(stdout.trim().split('\n').pop() as string) as { mime: string; identifiers: { identifier: string; how: string }[] }
+  t.equal(result.mime, 'image/heic', 'sniffed as HEIC from its bytes')
+  t.same(result.identifiers.map((i) => i.identifier).sort(), [...truth.identifiers].sort(), 'both passes read from the text')
+  t.same(stderr.split('\n').filter((l) => l.startsWith('NETWORK') && !l.includes('probe.invalid')), [], 'with no network')
 })

@@ -54,13 +54,13 @@ async function rasterImages(bytes: Buffer): Promise<PageImages> {
 }
 
 
-/** sharp's prebuilt libvips reads AVIF but not HEVC-coded HEIC (patents): libheif in WASM does. */
+/**
+ * sharp's prebuilt libvips reads AV1-coded HEIF but not HEVC-coded HEIC, an iPhone's (patents):
+ * libheif in WASM does. Its header alone reads fine, so the coding decides, not a first try.
+ */
 async function heicImages(bytes: Buffer): Promise<PageImages> {
-  try {
-    return await rasterImages(bytes)
-  } catch {
-    // fall through to libheif
-  }
+  const coding = await sharp(bytes, imageOptions()).metadata().then((m) => m.compression, () => null)
+  if (coding === 'av1') return rasterImages(bytes)
   const { default: decode } = await import('heic-decode')
   let images: Awaited<ReturnType<typeof decode.all>>
   try {
