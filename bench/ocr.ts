@@ -7,7 +7,7 @@
 // the same QR decoding and the same identifier finding; preparation time counts for both.
 // exact_raw: share of passes whose identifier is among the page's readings with no ledger (pattern
 // and per-position fixes only); exact_snapped: with the ledger index (snapping within one edit).
-//   PASSES=200 SEED=7 npm run bench:ocr      VARIANTS=1 also measures each preparation step off
+//   PASSES=200 SEED=7 ROUNDS=3 npm run bench:ocr      VARIANTS=1 also measures each preparation step off
 import { execFile } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
@@ -116,21 +116,31 @@ const line = (label: string, s: Score) =>
 const { dir, pages, index } = await fixtureSet()
 const passes = pages.reduce((n, p) => n + p.truth.length, 0)
 console.log(`${pages.length} pages, ${passes} passes (seed ${SEED}), ledger of ${index.size} issued identifiers; ${CORES} cores`)
-const warm = performance.now()
-await ocrPool(CORES)
-console.log(`tesseract.js pool of ${CORES} workers started in ${((performance.now() - warm) / 1000).toFixed(1)} s (once per process, not counted)`)
-const js = await ours(dir, pages, index)
-line('tesseract.js (product pipeline)', js)
-if (process.env.VARIANTS) {
-  const subset = pages.slice(0, Math.ceil(pages.length / 2))
-  line('  half set, all steps', await ours(dir, subset, index))
-  line('  half set, no deskew', await ours(dir, subset, index, { deskew: false }))
-  line('  half set, no resize', await ours(dir, subset, index, { resize: false }))
-  line('  half set, no normalise', await ours(dir, subset, index, { normalise: false }))
+// Rounds alternate the two, so both see the machine in the same state; the figures are medians.
+const ROUNDS = Number(process.env.ROUNDS ?? 3)
+const runs: { js: Score; cli: Score }[] = []
+for (let round = 1; round <= ROUNDS; round++) {
+  const warm = performance.now()
+  await ocrPool(CORES)
+  console.log(`round ${round}: tesseract.js pool of ${CORES} workers started in ${((performance.now() - warm) / 1000).toFixed(1)} s (not counted)`)
+  const js = await ours(dir, pages, index)
+  line('  tesseract.js (product pipeline)', js)
+  if (process.env.VARIANTS && round === 1) {
+    const subset = pages.slice(0, Math.ceil(pages.length / 2))
+    line('  half set, all steps', await ours(dir, subset, index))
+    line('  half set, no deskew', await ours(dir, subset, index, { deskew: false }))
+    line('  half set, no resize', await ours(dir, subset, index, { resize: false }))
+    line('  half set, no normalise', await ours(dir, subset, index, { normalise: false }))
+  }
+  await stopOcrPool()
+  const cli = await native(dir, pages, index)
+  line('  native tesseract CLI (batch)', cli)
+  runs.push({ js, cli })
 }
-await stopOcrPool()
-const cli = await native(dir, pages, index)
-line('native tesseract CLI (batch)', cli)
-const value = js.passes / js.seconds
-const baseline = cli.passes / cli.seconds
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
+const value = median(runs.map((r) => r.js.passes / r.js.seconds))
+const baseline = median(runs.map((r) => r.cli.passes / r.cli.seconds))
+// Accuracy does not vary between rounds (same pages, same models): the last round's.
+const { js } = runs.at(-1) as { js: Score }
+console.log(`median over ${ROUNDS} rounds: tesseract.js ${value.toFixed(2)} passes/s, native CLI ${baseline.toFixed(2)} passes/s; per-round ratios ${runs.map((r) => (r.js.passes / r.js.seconds / (r.cli.passes / r.cli.seconds)).toFixed(2)).join(', ')}`)
 console.log(JSON.stringify({ bench: 'ocr', value: +value.toFixed(3), unit: 'passes/s', baseline: +baseline.toFixed(3), ratio: +(value / baseline).toFixed(3), exact_raw: +(js.raw / js.passes).toFixed(4), exact_snapped: +(js.snapped / js.passes).toFixed(4) }))
