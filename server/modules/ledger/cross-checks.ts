@@ -130,7 +130,7 @@ export const referenceTarget = (kind: LedgerKind): LedgerKind | null => REFERENC
  * References of a staged table: to the same load's tables (`batch`) or to the current version.
  * References to passes run once both key indexes exist: a merge anti-join of two index-only
  * scans (COPY FREEZE marked every page all-visible) reads a million keys in a quarter of a
- * second, where a hash join takes twice as long. A reference to the commanditaires (a few dozen
+ * second, where a hash join took half as long again. A reference to the commanditaires (a few dozen
  * rows) is a hash anti-join on the heap, which needs no index.
  */
 export async function referenceProblems(

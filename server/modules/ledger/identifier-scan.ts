@@ -1,6 +1,7 @@
 // The procedure's identifier pattern, checked on the bytes on their way to COPY. PostgreSQL's
 // regular expressions cost about a microsecond a row (a second on the national ledger, a third of
-// its COPY); V8's, run once over each chunk, a few nanoseconds. The first field of each line is
+// its COPY); V8's, tested at each line's start in one string per chunk, a few dozen nanoseconds
+// and no garbage (bench: 0.1 s of CPU for the 1.08 M passes). The first field of each line is
 // found without a CSV parser, which is exact as long as nothing is quoted: at the first quote
 // character the scan gives up and says so (`complete` false), and the load checks the column in
 // SQL instead.
