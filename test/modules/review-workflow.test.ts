@@ -176,3 +176,64 @@ t.test('a draft is not declared: its lines are not decided', async (t) => {
   await t.rejects(tx((em) => decideGroup(em, { claimId: draft!.id, status: 'matched', decision: 'admit' }, actor)), { code: 'claim_not_submitted' })
   await t.rejects(tx((em) => applyDefaultProposals(em, draft!.id, actor)), { code: 'claim_not_submitted' })
 })
+
+t.test('a correction filed after decisions: unchanged lines keep theirs, a changed line can be admitted again', async (t) => {
+  const { carryDecisionsOver } = await import('../../server/modules/review/carry-over.ts')
+  const { reconcileClaim } = await import('../../server/modules/reconciliation/service.ts')
+  const em = () => runtime.orm.em.fork()
+  const [pick] = await em().execute<{ claim_id: string; procedure_id: string }[]>(
+    `select r."claim_id", r."procedure_id" from "line_reconciliation" r where not (r."claim_id" = any(?::uuid[]))
+     group by 1, 2 having count(*) filter (where r."status" = 'matched') > 2 order by 1 limit 1`,
+    [`{${[claimA, claimB, claimC].join(',')}}`],
+  )
+  if (!pick) return t.fail('no claim left with matched lines')
+  const claimId = pick.claim_id
+  await markSubmitted(em(), [claimId])
+  const first = await tx((em) => decideGroup(em, { claimId, status: 'matched', decision: 'admit' }, actor))
+  t.ok(first.decided > 2, `${first.decided} lines admitted on version 1`)
+  // The structure files a correction: a new version with every line copied, one amount lowered.
+  const next = await tx(async (em) => {
+    const [v] = await em.execute<{ id: string; version: number }[]>(
+      `insert into "claim_version" ("id", "claim_id", "version", "kind", "created_at")
+       select gen_random_uuid(), c."id", c."current_version" + 1, 'correction', now() from "claim" c where c."id" = ? returning "id", "version"`,
+      [claimId],
+    )
+    await em.execute(`update "claim" set "current_version" = ? where "id" = ?`, [v!.version, claimId])
+    await em.execute(
+      `insert into "claim_line" ("id", "version_id", "kind", "identifier", "face_value_cents", "service_date", "scan_date", "amount_cents", "source", "created_at")
+       select gen_random_uuid(), ?, l."kind", l."identifier", l."face_value_cents", l."service_date", l."scan_date", l."amount_cents", 'copied', now()
+       from "claim_line" l join "claim_version" pv on pv."id" = l."version_id" join "claim" c on c."id" = pv."claim_id" and pv."version" = c."current_version" - 1
+       where c."id" = ?`,
+      [v!.id, claimId],
+    )
+    return v!
+  })
+  const [changed] = await em().execute<{ id: string; identifier: string }[]>(
+    `select l."id", l."identifier" from "claim_line" l join "line_reconciliation" r0 on r0."identifier" = l."identifier" and r0."claim_id" = ? and r0."status" = 'matched'
+     where l."version_id" = ? order by l."identifier" limit 1`,
+    [claimId, next.id],
+  )
+  await em().execute(`update "claim_line" set "amount_cents" = "amount_cents" - 100 where "id" = ?`, [changed!.id])
+  await markSubmitted(em(), [claimId])
+  await tx(async (em) => {
+    await reconcileClaim(em, pick.procedure_id, claimId)
+    await carryDecisionsOver(em, claimId, next.id, actor, null)
+  })
+  const rows = await em().execute<{ version: number; in_force: string; superseded: string }[]>(
+    `select v."version", count(*) filter (where d."superseded_at" is null) as "in_force", count(*) filter (where d."superseded_at" is not null) as "superseded"
+     from "line_decision" d join "claim_line" l on l."id" = d."claim_line_id" join "claim_version" v on v."id" = l."version_id"
+     where v."claim_id" = ? group by 1 order by 1`,
+    [claimId],
+  )
+  t.same(rows.map((r) => [r.version, Number(r.in_force), Number(r.superseded)]), [[1, 0, first.decided], [2, first.decided - 1, 0]], 'version 1 superseded, its unchanged lines carried over')
+  const [mine] = await em().execute<{ n: string }[]>(`select count(*) as "n" from "line_decision" where "claim_line_id" = ?`, [changed!.id])
+  t.equal(Number(mine?.n), 0, 'the changed line waits for a decision')
+  await tx((em) => decideLines(em, { claimId, decision: 'admit', lines: [{ id: changed!.id, lock: 0 }] }, actor))
+  const [admitted] = await em().execute<{ n: string }[]>(
+    `select count(*) as "n" from "line_decision" where "identifier" = ? and "decision" = 'admit' and "superseded_at" is null`,
+    [changed!.identifier],
+  )
+  t.equal(Number(admitted?.n), 1, 'its pass is admitted again, once')
+  const [event] = await em().execute<{ n: string }[]>(`select count(*) as "n" from "audit_event" where "action" = 'claim.decisions_carried_over' and "entity_id" = ?`, [claimId])
+  t.equal(Number(event?.n), 1, 'audited')
+})

@@ -9,6 +9,7 @@ import { formatEuros } from '../../lib/money.ts'
 import { findCommune } from '../../lib/territory.ts'
 import { reconcileClaim } from '../reconciliation/service.ts'
 import { recordAudit } from '../audit/service.ts'
+import { carryDecisionsOver } from '../review/carry-over.ts'
 import type { AuditContext } from '../accounts/service.ts'
 import { renderClaimPdf, type ClaimDocumentData } from '../documents/claim-pdf.ts'
 import type { EvidenceStore } from '../evidence/store.ts'
@@ -119,6 +120,8 @@ export async function submitClaim(
   // goes on with the new version in view and the claim keeps its state.
   if (claim.status === 'draft' || canMove(claim.status, 'submitted')) claim.status = 'submitted'
   await em.flush()
+  // Decisions on the previous version's lines: in force only for the lines left unchanged.
+  if (version.version > 1) await carryDecisionsOver(em, claim.id, version.id, audit.actor, audit.requestId)
   await recordAudit(em, {
     ...audit,
     action: 'claim.submitted',
