@@ -15,7 +15,7 @@ import { createEvidenceStore, type EvidenceStore } from './modules/evidence/stor
 import { readingQueue, stopReading, workReading } from './modules/pass-reading/jobs.ts'
 import { ledgerQueue, workLedger } from './modules/ledger/jobs.ts'
 import { reviewQueues, workReview } from './modules/review/jobs.ts'
-import { bundleQueue, workBundles } from './modules/court/bundle-jobs.ts'
+import { bundleQueues, workBundles } from './modules/court/bundle-jobs.ts'
 import { sealStoredSecrets, setSealingKey } from './db/sealed-text.ts'
 import { localSecret } from './local-secret.ts'
 
@@ -73,7 +73,7 @@ export async function createRuntime(
       const sealed = await sealStoredSecrets(orm.em.fork())
       if (sealed) log(`second-factor seeds sealed: ${sealed}`)
     }
-    const boss = await startBoss(databaseUrl, [mailQueue(config.mailRetry), readingQueue(), ledgerQueue(), ...reviewQueues(), bundleQueue()], {
+    const boss = await startBoss(databaseUrl, [mailQueue(config.mailRetry), readingQueue(), ledgerQueue(), ...reviewQueues(), ...bundleQueues()], {
       supervise: options.supervise ?? true,
       onError: (error) => log(`job queue: ${error.message}`),
     })

@@ -22,7 +22,7 @@ import { formatDecimal, formatEuros, parseEuros } from '../../server/lib/money.t
 import { currentTotp } from '../../server/lib/totp.ts'
 import { decideGroup } from '../../server/modules/review/decisions.ts'
 import { writeBundle } from '../../server/modules/court/bundle.ts'
-import { runBundle } from '../../server/modules/court/bundle-jobs.ts'
+import { bundlePath, expireBundles, runBundle } from '../../server/modules/court/bundle-jobs.ts'
 import { generateLetter } from '../../server/modules/review/letters.ts'
 import { applyDefaultProposals, makeProposal, proposalFigures } from '../../server/modules/review/proposal.ts'
 import { STRONG_PASSWORD, makeProfessional } from '../helpers/accounts.ts'
@@ -262,6 +262,32 @@ t.test('the bundle: a job streams a ZIP whose manifest gives every file’s true
   t.pass('every file matches its manifest line')
   t.ok(manifest.files.some((f) => /\/declaration-v1\.pdf$/u.test(f.path)))
   t.match(readFileSync(join(out, 'manifeste.csv'), 'utf8'), /^\uFEFFchemin;octets;sha256;contenu/u)
+})
+
+t.test('a bundle is deleted a week after it was made; the page and the link say so', async (t) => {
+  const varDir = runtime.config.varDir
+  const [made] = await em.execute<{ id: string }[]>(`select "id" from "court_bundle" where "status" = 'done' order by "finished_at" desc limit 1`)
+  if (!made) return t.fail('no bundle made by the test above')
+  t.ok(existsSync(bundlePath(varDir, made.id)), 'its ZIP is on disk')
+  await em.execute(`update "court_bundle" set "finished_at" = now() - interval '8 days' where "id" = ?`, [made.id])
+  // A recent one (six days) stays.
+  const recent = crypto.randomUUID()
+  await em.execute(
+    `insert into "court_bundle" ("id", "procedure_id", "status", "requested_by", "requested_at", "finished_at") values (?, ?, 'done', ?, now() - interval '6 days', now() - interval '6 days')`,
+    [recent, procedureId, account.id],
+  )
+  writeFileSync(bundlePath(varDir, recent), 'PK')
+  const expired = await expireBundles(runtime.orm, varDir)
+  t.same(expired, [made.id], 'only the one made more than seven days ago')
+  t.notOk(existsSync(bundlePath(varDir, made.id)), 'its ZIP is deleted')
+  t.ok(existsSync(bundlePath(varDir, recent)), 'the recent one is kept')
+  const [event] = await em.execute<{ n: string }[]>(`select count(*) as "n" from "audit_event" where "action" = 'bundle.expired' and "entity_id" = ?`, [made.id])
+  t.equal(Number(event?.n), 1, 'audited')
+  t.match((await liquidator.get(`/liquidation/tribunal/dossiers/${made.id}`)).body, /effacé après 7 jours : préparez-le à nouveau/)
+  const link = await liquidator.get(`/liquidation/tribunal/dossiers/${made.id}/archive`)
+  t.equal(link.statusCode, 404)
+  t.match(link.body, /effacé 7 jours après sa préparation/)
+  t.same(await expireBundles(runtime.orm, varDir), [], 'a second run has nothing to do')
 })
 
 t.test('a bundle of a selection: its claims only, with their letter and evidence; a file referenced twice appears once per path', async (t) => {

@@ -1,18 +1,25 @@
 // The bundle as a job: queued from the court page, written to var/bundles/<id>.zip with its
-// progress on the court_bundle row, downloaded when done. A retried job starts the file over.
+// progress on the court_bundle row, downloaded when done. A retried job starts the file over. A
+// bundle is a copy of files kept elsewhere: its ZIP goes after KEEP_BUNDLE_DAYS (a daily job).
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql'
 import type { JobWithMetadata, PgBoss } from 'pg-boss'
 import { DomainError } from '../../errors.ts'
 import { enqueue, type QueueDefinition } from '../../jobs/boss.ts'
 import { isUuid } from '../../lib/uuid.ts'
-import { recordAudit, type Actor } from '../audit/service.ts'
+import { recordAudit, SYSTEM_ACTOR, type Actor } from '../audit/service.ts'
 import type { EvidenceStore } from '../evidence/store.ts'
 
 export const BUNDLE_QUEUE = 'court.bundle'
+export const EXPIRY_QUEUE = 'court.bundle-expiry'
+export const KEEP_BUNDLE_DAYS = 7
 
-export function bundleQueue(): QueueDefinition {
-  return { name: BUNDLE_QUEUE, retryLimit: 1, retryDelay: 30, expireInSeconds: 3600 }
+export function bundleQueues(): QueueDefinition[] {
+  return [
+    { name: BUNDLE_QUEUE, retryLimit: 1, retryDelay: 30, expireInSeconds: 3600 },
+    { name: EXPIRY_QUEUE, retryLimit: 3, retryDelay: 300, expireInSeconds: 600 },
+  ]
 }
 
 export const bundlePath = (varDir: string, bundleId: string) => join(varDir, 'bundles', `${bundleId}.zip`)
@@ -75,8 +82,31 @@ export async function runBundle(deps: { orm: MikroORM; files: EvidenceStore; var
   }
 }
 
+/**
+ * Bundles made (or failed) more than KEEP_BUNDLE_DAYS ago: marked expired, audited, then their
+ * files deleted once that is committed (a file left by a crash there is deleted on the next run).
+ * Returns the ids expired by this run.
+ */
+export async function expireBundles(orm: MikroORM, varDir: string, now = new Date()): Promise<string[]> {
+  const expired = await orm.em.fork().transactional(async (em) => {
+    const rows = await em.execute<{ id: string }[]>(
+      `update "court_bundle" set "status" = 'expired' where "status" in ('done', 'failed') and "finished_at" < ?::timestamptz - make_interval(days => ?) returning "id"`,
+      [now.toISOString(), KEEP_BUNDLE_DAYS],
+    )
+    for (const { id } of rows) await recordAudit(em, { actor: SYSTEM_ACTOR, action: 'bundle.expired', entityType: 'court_bundle', entityId: id, after: { keptDays: KEEP_BUNDLE_DAYS } })
+    return rows.map((r) => r.id)
+  })
+  const leftovers = await orm.em.fork().execute<{ id: string }[]>(`select "id" from "court_bundle" where "status" = 'expired'`)
+  for (const { id } of leftovers) await rm(bundlePath(varDir, id), { force: true })
+  return expired
+}
+
 export async function workBundles(boss: PgBoss, deps: { orm: MikroORM; files: EvidenceStore; varDir: string; pollingIntervalSeconds: number }): Promise<void> {
   await boss.work(BUNDLE_QUEUE, { includeMetadata: true, pollingIntervalSeconds: deps.pollingIntervalSeconds }, async (jobs: JobWithMetadata<{ bundleId: string }>[]) => {
     for (const { data } of jobs) await runBundle(deps, data.bundleId)
   })
+  await boss.work(EXPIRY_QUEUE, { pollingIntervalSeconds: deps.pollingIntervalSeconds }, async () => {
+    await expireBundles(deps.orm, deps.varDir)
+  })
+  await boss.schedule(EXPIRY_QUEUE, '30 3 * * *', null, { tz: 'Europe/Paris' })
 }

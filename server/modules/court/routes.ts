@@ -16,7 +16,7 @@ import type { EvidenceStore } from '../evidence/store.ts'
 import { receiveEvidence } from '../evidence/upload.ts'
 import { claimsList } from '../review/claims-list.ts'
 import { reviewPage } from '../review/workflow-routes.ts'
-import { bundlePath, bundles, queueBundle } from './bundle-jobs.ts'
+import { bundlePath, bundles, KEEP_BUNDLE_DAYS, queueBundle } from './bundle-jobs.ts'
 import { currentDeposit, recordDeposit } from './deposit.ts'
 import { renderStatement, STATEMENT_FILES, type StatementFormat, type StatementKind } from './documents.ts'
 import { importJudgeDecisions } from './judge-import.ts'
@@ -115,6 +115,7 @@ const routes: FastifyPluginAsync<{ files: EvidenceStore; boss: PgBoss; varDir: s
     const procedure = await currentProcedure(request.em)
     const [bundle] = isUuid(request.params.id) ? await bundles(request.em, procedure.id, request.params.id) : []
     const path = bundle ? bundlePath(varDir, bundle.id) : ''
+    if (bundle?.status === 'expired') throw new DomainError('not_found', 'bundle_expired', `Ce dossier a été effacé ${KEEP_BUNDLE_DAYS} jours après sa préparation : préparez-le à nouveau.`)
     if (bundle?.status !== 'done' || !existsSync(path)) throw new DomainError('not_found', 'bundle_not_found', 'Ce dossier n’est pas prêt.')
     return reply.header('content-disposition', `attachment; filename="dossier-${bundle.id.slice(0, 8)}.zip"`).type('application/zip').send(createReadStream(path))
   })
@@ -153,7 +154,7 @@ function presentBundle(b: Awaited<ReturnType<typeof bundles>>[number]) {
   return {
     ...b,
     running,
-    statusLabel: { queued: 'en attente', running: 'en préparation', done: 'prêt', failed: 'échec' }[b.status] ?? b.status,
+    statusLabel: { queued: 'en attente', running: 'en préparation', done: 'prêt', failed: 'échec', expired: `effacé après ${KEEP_BUNDLE_DAYS} jours : préparez-le à nouveau` }[b.status] ?? b.status,
     progress: b.filesTotal ? Math.round((100 * b.filesDone) / b.filesTotal) : 0,
     size: b.bytes === null ? '' : `${(b.bytes / (1024 * 1024)).toFixed(1).replace('.', ',')} Mo`,
     scope: b.claims === null ? 'toute la procédure' : `${b.claims} déclaration(s)`,
