@@ -215,6 +215,9 @@ t.test('a correction filed after decisions: unchanged lines keep theirs, a chang
   )
   await em().execute(`update "claim_line" set "amount_cents" = "amount_cents" - 100 where "id" = ?`, [changed!.id])
   await markSubmitted(em(), [claimId])
+  // A proposal made on version 1; filing version 2 restarts the review (submitClaim's state).
+  await em().execute(`insert into "claim_proposal" ("claim_id", "admit_cents", "reject_cents", "computed_admit_cents", "proposed_at") values (?, 1000, 0, 1000, now())`, [claimId])
+  await em().execute(`update "claim" set "status" = 'submitted' where "id" = ?`, [claimId])
   await tx(async (em) => {
     await reconcileClaim(em, pick.procedure_id, claimId)
     await carryDecisionsOver(em, claimId, next.id, actor, null)
@@ -226,6 +229,8 @@ t.test('a correction filed after decisions: unchanged lines keep theirs, a chang
     [claimId],
   )
   t.same(rows.map((r) => [r.version, Number(r.in_force), Number(r.superseded)]), [[1, 0, first.decided], [2, first.decided - 1, 0]], 'version 1 superseded, its unchanged lines carried over')
+  const [proposal] = await em().execute<{ n: string }[]>(`select count(*) as "n" from "claim_proposal" where "claim_id" = ?`, [claimId])
+  t.equal(Number(proposal?.n), 0, 'the proposal made on version 1 is withdrawn')
   const [mine] = await em().execute<{ n: string }[]>(`select count(*) as "n" from "line_decision" where "claim_line_id" = ?`, [changed!.id])
   t.equal(Number(mine?.n), 0, 'the changed line waits for a decision')
   await tx((em) => decideLines(em, { claimId, decision: 'admit', lines: [{ id: changed!.id, lock: 0 }] }, actor))
@@ -234,6 +239,9 @@ t.test('a correction filed after decisions: unchanged lines keep theirs, a chang
     [changed!.identifier],
   )
   t.equal(Number(admitted?.n), 1, 'its pass is admitted again, once')
-  const [event] = await em().execute<{ n: string }[]>(`select count(*) as "n" from "audit_event" where "action" = 'claim.decisions_carried_over' and "entity_id" = ?`, [claimId])
-  t.equal(Number(event?.n), 1, 'audited')
+  const [event] = await em().execute<{ after: { proposalWithdrawn: boolean; carriedOver: number } }[]>(
+    `select "after" from "audit_event" where "action" = 'claim.decisions_carried_over' and "entity_id" = ?`,
+    [claimId],
+  )
+  t.same(event?.after && [event.after.proposalWithdrawn, event.after.carriedOver], [true, first.decided - 1], 'audited')
 })

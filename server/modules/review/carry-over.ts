@@ -2,7 +2,9 @@
 // decisions on the earlier version's lines stop being in force: left in force, an admission there
 // held its pass in the "admitted once" index, and the same pass could no longer be admitted in the
 // version now under review. A line the correction left exactly as it was keeps its decision (the
-// liquidator decided on that very line); a changed or new line waits for a decision.
+// liquidator decided on that very line); a changed or new line waits for a decision. When the
+// filing restarted the review, the proposal made on the earlier version, and a letter drawn from it
+// but not sent, are withdrawn too: their figures were the earlier version's.
 
 import type { EntityManager } from '@mikro-orm/postgresql'
 import { recordAudit, type Actor } from '../audit/service.ts'
@@ -19,7 +21,14 @@ export async function carryDecisionsOver(em: EntityManager, claimId: string, ver
      returning d."claim_line_id"`,
     [claimId, versionId],
   )
-  if (earlier.length === 0) return
+  const withdrawn = await em.execute<{ claim_id: string }[]>(
+    `delete from "claim_proposal" p using "claim" c where p."claim_id" = c."id" and c."id" = ? and c."status" = 'submitted' returning p."claim_id"`,
+    [claimId],
+  )
+  if (withdrawn.length > 0) {
+    await em.execute(`update "contestation_letter" set "superseded_at" = now() where "claim_id" = ? and "superseded_at" is null and "sent_on" is null`, [claimId])
+  }
+  if (earlier.length === 0 && withdrawn.length === 0) return
   // Pairs each decided line with its twin in the new version (the n-th of equal lines with the n-th).
   const carried = await em.execute<{ claim_line_id: string }[]>(
     `with "old" as (
@@ -43,6 +52,6 @@ export async function carryDecisionsOver(em: EntityManager, claimId: string, ver
     action: 'claim.decisions_carried_over',
     entityType: 'claim',
     entityId: claimId,
-    after: { versionId, superseded: earlier.length, carriedOver: carried.length },
+    after: { versionId, superseded: earlier.length, carriedOver: carried.length, proposalWithdrawn: withdrawn.length > 0 },
   })
 }
