@@ -183,6 +183,19 @@ t.test('identifiers are checked against the pattern, quoted or not', async (t) =
   t.equal((await currentPasses())?.rows, before?.rows, 'with every pass')
 })
 
+t.test('a scans file loaded alone is checked against the current passes, not a staged one', async (t) => {
+  const path = join(dir, 'scans.csv')
+  const good = await runLoad(em(), runtime.databaseUrl, { procedureId, files: await identifyFiles([{ path, name: 'scans.csv' }]), actor: SYSTEM_ACTOR })
+  t.ok(good.ok, 'every scanned pass is in the current passes version')
+  const stray = join(dir, 'scans-stray.csv')
+  const lines = (await readFile(path, 'utf8')).trimEnd().split('\n')
+  lines[3] = (lines[3] as string).replace(/^[^;]+/u, 'PN99Z9999999')
+  await writeFile(stray, `${lines.join('\n')}\n`)
+  const refused = await runLoad(em(), runtime.databaseUrl, { procedureId, files: await identifyFiles([{ path: stray, name: 'scans-stray.csv' }]), actor: SYSTEM_ACTOR })
+  t.notOk(refused.ok)
+  if (!refused.ok) t.same(refused.reports[0]?.problems.map((p) => [p.line, p.column, p.value]), [[4, 'identifier', 'PN99Z9999999']], 'the stray scan is named')
+})
+
 t.test('killing the process mid-load leaves the previous version intact and usable', async (t) => {
   const before = await currentPasses()
   const path = join(dir, 'passes-big.csv')
