@@ -57,7 +57,7 @@ export interface ReadIdentifier {
 const HOW_RANK: Readonly<Record<Snap['how'], number>> = { exact: 0, corrected: 1, unmatched: 2 }
 
 /** A code holds the identifier itself, or a text around it (a URL): only an exact reading counts. */
-function identifiersInCode(payload: string, rule: IdentifierRule): string[] {
+export function identifiersInCode(payload: string, rule: IdentifierRule): string[] {
   const checked = checkIdentifier(payload, rule)
   if (checked.ok) return [checked.value]
   return candidatesFromText(payload, rule)

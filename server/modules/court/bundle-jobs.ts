@@ -1,7 +1,7 @@
 // The bundle as a job: queued from the court page, written to var/bundles/<id>.zip with its
 // progress on the court_bundle row, downloaded when done. A retried job starts the file over. A
 // bundle is a copy of files kept elsewhere: its ZIP goes after KEEP_BUNDLE_DAYS (a daily job).
-import { rm } from 'node:fs/promises'
+import { readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql'
 import type { JobWithMetadata, PgBoss } from 'pg-boss'
@@ -84,7 +84,8 @@ export async function runBundle(deps: { orm: MikroORM; files: EvidenceStore; var
 
 /**
  * Bundles made (or failed) more than KEEP_BUNDLE_DAYS ago: marked expired, audited, then their
- * files deleted once that is committed (a file left by a crash there is deleted on the next run).
+ * files deleted once that is committed. The files on disk of expired bundles are looked up, not
+ * every expired bundle ever, so a file left by a crash there goes on the next run.
  * Returns the ids expired by this run.
  */
 export async function expireBundles(orm: MikroORM, varDir: string, now = new Date()): Promise<string[]> {
@@ -96,8 +97,9 @@ export async function expireBundles(orm: MikroORM, varDir: string, now = new Dat
     for (const { id } of rows) await recordAudit(em, { actor: SYSTEM_ACTOR, action: 'bundle.expired', entityType: 'court_bundle', entityId: id, after: { keptDays: KEEP_BUNDLE_DAYS } })
     return rows.map((r) => r.id)
   })
-  const leftovers = await orm.em.fork().execute<{ id: string }[]>(`select "id" from "court_bundle" where "status" = 'expired'`)
-  for (const { id } of leftovers) await rm(bundlePath(varDir, id), { force: true })
+  const onDisk = (await readdir(join(varDir, 'bundles')).catch(() => [])).flatMap((name) => /^([0-9a-f-]{36})\.zip$/u.exec(name)?.[1] ?? [])
+  const gone = await orm.em.fork().execute<{ id: string }[]>(`select "id" from "court_bundle" where "status" = 'expired' and "id" = any(?::uuid[])`, [`{${onDisk.join(',')}}`])
+  for (const { id } of gone) await rm(bundlePath(varDir, id), { force: true })
   return expired
 }
 

@@ -85,13 +85,13 @@ async function tuned(client: ClientBase): Promise<void> {
   await client.query(`set max_parallel_maintenance_workers = 0`)
 }
 
-/** Runs `work` in a transaction; `false` from it rolls back. */
-async function inTransaction(client: ClientBase, work: () => Promise<boolean>): Promise<boolean> {
+/** Runs `work` in a transaction, committed when `keep` says so of its result, else rolled back. */
+async function inTransaction<T>(client: ClientBase, work: () => Promise<T>, keep: (result: T) => boolean): Promise<T> {
   await client.query('begin')
   try {
-    const keep = await work()
-    await client.query(keep ? 'commit' : 'rollback')
-    return keep
+    const result = await work()
+    await client.query(keep(result) ? 'commit' : 'rollback')
+    return result
   } catch (error) {
     await client.query('rollback').catch(() => {})
     throw error
@@ -153,11 +153,7 @@ function phaseOne(files: readonly LedgerFileInput[], options: LoadOptions, stage
       run: async (client) => {
         const { table } = staged.get(file.kind) as Staged
         options.onProgress?.({ kind: file.kind, phase: 'index', bytesDone: file.bytes, bytesTotal: file.bytes })
-        let problems: { rows: RowProblem[]; count: number } = { rows: [], count: 0 }
-        await inTransaction(client, async () => {
-          problems = await fileProblems(client, file.kind, table)
-          return problems.count === 0
-        })
+        const problems = await inTransaction(client, () => fileProblems(client, file.kind, table), (p) => p.count === 0)
         return problems.count > 0 ? refuse({ kind: file.kind, name: file.name, problems: problems.rows, problemCount: problems.count }) : true
       },
     }),
@@ -277,8 +273,7 @@ async function copyFile(client: ClientBase, file: LedgerFileInput, table: string
     },
   })
   const identifiers = spec.kind === 'passes' ? new IdentifierScan(options.identifierPattern) : null
-  let rows = 0
-  const kept = await inTransaction(client, async () => {
+  return inTransaction(client, async (): Promise<Copied> => {
     await client.query(`create table "${table}" (like "${spec.table}" including defaults)`)
     await client.query(`alter table "${table}" alter column "version_id" set default '${versionId}', ${checks.map((c, i) => `add constraint "c${i}" check (${c})`).join(', ')}`)
     const copy = client.query(copyFrom(`copy "${table}" (${columns}) from stdin with (format csv, header true, delimiter ';', encoding 'UTF8', freeze true)`))
@@ -286,17 +281,15 @@ async function copyFile(client: ClientBase, file: LedgerFileInput, table: string
       await pipeline([createReadStream(file.path, { highWaterMark: 1 << 20 }), counter, ...(identifiers ? [identifiers] : []), copy])
     } catch (error) {
       const code = typeof error === 'object' && error && 'code' in error ? String(error.code) : ''
-      if (error instanceof IdentifierRefused || ROW_ERROR.test(code)) return false
+      if (error instanceof IdentifierRefused || ROW_ERROR.test(code)) return { ok: false }
       throw error
     }
-    rows = copy.rowCount
     if (identifiers && !identifiers.complete) {
       const { rows: bad } = await client.query(`select 1 from "${table}" where "identifier" !~ $1 limit 1`, [`^(?:${options.identifierPattern})$`])
-      if (bad.length > 0) return false
+      if (bad.length > 0) return { ok: false }
     }
-    return true
-  })
-  return kept ? { ok: true, rows, sha256: hash.digest('hex') } : { ok: false }
+    return { ok: true, rows: copy.rowCount, sha256: hash.digest('hex') }
+  }, (copied) => copied.ok)
 }
 
 async function attach(client: ClientBase, file: LedgerFileInput, table: string, version: LoadedVersion, options: LoadOptions): Promise<void> {

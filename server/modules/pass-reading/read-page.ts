@@ -4,7 +4,7 @@
 import type { Sharp } from 'sharp'
 import type { IdentifierRule } from '../../lib/pass-identifier.ts'
 import { normaliseIdentifier } from '../../lib/pass-identifier.ts'
-import { readIdentifiers, type LedgerIndex, type ReadHow } from '../../lib/pass-reading.ts'
+import { identifiersInCode, readIdentifiers, type LedgerIndex, type ReadHow } from '../../lib/pass-reading.ts'
 import { explainImageError, unreadable } from './decode.ts'
 import { readCodes, type DecodedCode } from './codes.ts'
 import { recognise, type OcrLine } from './ocr-pool.ts'
@@ -104,7 +104,7 @@ export async function readPage(image: Sharp, options: ReadOptions): Promise<Page
   options.signal?.throwIfAborted()
   const ocr = await recognise(toPgm(codes.length ? withoutCodes(page, codes) : page))
   options.signal?.throwIfAborted()
-  const decoded = codes.map((c) => normaliseIdentifier(c.text, options.rule))
+  const decoded = codes.flatMap((c) => identifiersInCode(c.text, options.rule))
   const lines: OcrLine[] = options.reread === false ? [...ocr.lines] : await rereadDoubtful(page, ocr.lines, options.rule, options.index, decoded)
   // Doubtful identifier lines are read again first (reread.ts), cheaply, crop by crop. Then a
   // second look, finer and also unstraightened, only at a page that still shows more passes than
