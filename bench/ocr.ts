@@ -109,6 +109,26 @@ async function native(dir: string, pages: Page[], index: LedgerIndex): Promise<S
   return score(pages, readings, index, seconds)
 }
 
+// The CLI as anyone would run it: over the image files themselves, its own reading of them
+// (leptonica decoding, Otsu thresholding, no straightening, no codes), in batch mode, one process per core.
+async function nativeAsIs(dir: string, pages: Page[], index: LedgerIndex): Promise<Score> {
+  const work = mkdtempSync(join(tmpdir(), 'bench-ocr-native-'))
+  const started = performance.now()
+  const shards = Array.from({ length: CORES }, (_, i) => pages.filter((_, k) => k % CORES === i))
+  const texts = await Promise.all(shards.map(async (shard, i) => {
+    const list = join(work, `list-${i}.txt`)
+    writeFileSync(list, shard.map((p) => join(dir, p.name)).join('\n') + '\n')
+    const out = join(work, `out-${i}`)
+    await run('tesseract', [list, out, '-l', 'fra+eng', '--psm', String(PAGE_MODE)], { env: { ...process.env, OMP_THREAD_LIMIT: '1' }, maxBuffer: 1 << 26 })
+    return readFileSync(`${out}.txt`, 'utf8').split('\f')
+  }))
+  const readings = new Map<string, { text: string; codes: string[] }>()
+  shards.forEach((shard, i) => shard.forEach((p, k) => readings.set(p.name, { text: texts[i]?.[k] ?? '', codes: [] })))
+  const seconds = (performance.now() - started) / 1000
+  rmSync(work, { recursive: true, force: true })
+  return score(pages, readings, index, seconds)
+}
+
 const pct = (n: number, d: number) => `${((100 * n) / Math.max(1, d)).toFixed(1)} %`
 const line = (label: string, s: Score) =>
   console.log(`${label.padEnd(34)} exact raw ${pct(s.raw, s.passes).padStart(7)}  snapped ${pct(s.snapped, s.passes).padStart(7)}  wrong proposals ${String(s.wrong).padStart(3)}  ${(s.passes / s.seconds).toFixed(2)} passes/s (${s.seconds.toFixed(1)} s)`)
@@ -135,6 +155,7 @@ for (let round = 1; round <= ROUNDS; round++) {
   await stopOcrPool()
   const cli = await native(dir, pages, index)
   line('  native tesseract CLI (batch)', cli)
+  if (process.env.ASIS) line('  native tesseract CLI (files as is)', await nativeAsIs(dir, pages, index))
   runs.push({ js, cli })
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number

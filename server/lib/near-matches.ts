@@ -1,7 +1,8 @@
 // Identifiers one typing or reading slip away from a declared one that the ledger does not know
-// (DOMAIN §5, status "unknown": suggest near matches). The variants are generated here and looked
-// up in the ledger by the caller; the pattern's position classes keep the list short (a digit
-// position only tries digits), and OCR confusions (O/0, B/8…) rank first.
+// (DOMAIN §5, status "unknown": suggest near matches). Which variants to try is said here; the
+// reconciliation generates and looks them up in SQL, next to the ledger. The pattern's position
+// classes keep the list short (a digit position only tries digits), and OCR confusions (O/0,
+// B/8…) rank first.
 
 import { isConfusion, type PositionClass } from './pass-reading-classes.ts'
 
@@ -15,12 +16,21 @@ function alphabet(cls: PositionClass | undefined): string {
   return cls // a literal position: nothing else fits
 }
 
-/** Every identifier one substitution (within the position's class) or one adjacent swap away. */
+/** What may replace each position: the pattern's class there, or any digit or letter (reconciliation's SQL reads these). */
+export function substitutionAlphabets(classes: readonly PositionClass[] | null): { byPosition: string[] | null; otherwise: string } {
+  return { byPosition: classes === null ? null : classes.map(alphabet), otherwise: alphabet(undefined) }
+}
+
+/**
+ * Every identifier one substitution (within the position's class) or one adjacent swap away: the
+ * specification of the set-based lookup in reconciliation/near-matches.ts, which must find exactly these.
+ */
 export function nearVariants(identifier: string, classes: readonly PositionClass[] | null): string[] {
-  const fixed = classes !== null && classes.length === identifier.length ? classes : null
+  const { byPosition, otherwise } = substitutionAlphabets(classes)
+  const fixed = byPosition !== null && byPosition.length === identifier.length ? byPosition : null
   const out = new Set<string>()
   for (let i = 0; i < identifier.length; i++) {
-    for (const c of alphabet(fixed?.[i])) {
+    for (const c of fixed?.[i] ?? otherwise) {
       if (c !== identifier[i]) out.add(identifier.slice(0, i) + c + identifier.slice(i + 1))
     }
   }

@@ -15,6 +15,10 @@ import { addPassLine } from '../../server/modules/claims/service.ts'
 import { Claim } from '../../server/modules/claims/entities.ts'
 import { identifyFiles, runLoad } from '../../server/modules/ledger/service.ts'
 import { decideLine } from '../../server/modules/review/decisions.ts'
+import { nearMatchesOfUnknown } from '../../server/modules/reconciliation/near-matches.ts'
+import { nearVariants } from '../../server/lib/near-matches.ts'
+import { positionClasses } from '../../server/lib/pass-reading-classes.ts'
+import type { Kysely } from 'kysely'
 import { markSubmitted } from '../helpers/claims.ts'
 import { createRuntime } from '../../server/runtime.ts'
 import { testConfig } from '../helpers/app.ts'
@@ -58,6 +62,17 @@ t.test('every declared pass gets exactly the status the fixture injected', async
     `select count(*) as "n", count(*) filter (where "suggestions" is not null) as "with_suggestion" from "line_reconciliation" where "status" = 'unknown'`,
   )
   t.equal(unknown?.with_suggestion, unknown?.n, 'every unknown identifier gets a near match (one slip away)')
+  // The set-based lookup finds exactly the issued identifiers among lib/near-matches' variants.
+  const [rule] = await em().execute<{ pattern: string }[]>(`select "identifier_pattern" as "pattern" from "procedure" where "id" = ?`, [procedureId])
+  const classes = positionClasses({ pattern: rule?.pattern ?? '', uppercase: true, stripSeparators: true, example: '' })
+  const version = (await currentPasses())?.id as string
+  const found = await em().transactional((tx) => nearMatchesOfUnknown(tx.getKysely() as unknown as Kysely<unknown>, procedureId, version, null))
+  t.equal(found.size, Number(unknown?.n), 'a near match for each unknown line')
+  for (const { identifier, near } of [...found.values()].slice(0, 25)) {
+    const issued = await em().execute<{ identifier: string }[]>(
+      `select "identifier" from "ledger_pass" where "version_id" = ? and "identifier" in (?)`, [version, nearVariants(identifier, classes)])
+    t.same([...near].sort(), issued.map((r) => r.identifier).sort(), `near matches of ${identifier}`)
+  }
   const [after] = await em().execute<{ n: string }[]>(`select count(*) as "n" from "line_reconciliation" where "after_judgment"`)
   t.ok(Number(after?.n) > 0, 'passes used after the judgment are flagged')
 })

@@ -3,14 +3,9 @@
 
 import type { EntityManager } from '@mikro-orm/postgresql'
 import { sql, type Kysely } from 'kysely'
-import { nearVariants, rankNeighbours } from '../../lib/near-matches.ts'
-import { positionClasses } from '../../lib/pass-reading-classes.ts'
-import type { IdentifierRule } from '../../lib/pass-identifier.ts'
 import { currentVersionIds } from '../ledger/versions.ts'
-import { dropStale, neighbourClaims, reconcileSql, type LedgerVersions } from './sql.ts'
-
-// RECONCILE_TRACE=1 prints where a whole-procedure run spends its time.
-const trace = process.env.RECONCILE_TRACE ? (label: string, since: number) => console.log(`  [reconcile] ${label} ${(performance.now() - since).toFixed(0)} ms`) : () => {}
+import { suggestNearMatches } from './near-matches.ts'
+import { dropStale, neighbourClaims, reconcileSql, trace, type LedgerVersions } from './sql.ts'
 
 export const STATUSES = ['matched', 'unscanned_known', 'scanned_elsewhere', 'already_paid', 'unknown', 'duplicate_declared', 'expired_at_use', 'value_mismatch'] as const
 export type ReconciliationStatus = (typeof STATUSES)[number]
@@ -18,55 +13,6 @@ export type ReconciliationStatus = (typeof STATUSES)[number]
 async function ledgerVersions(em: EntityManager, procedureId: string): Promise<LedgerVersions | null> {
   const current = await currentVersionIds(em, procedureId)
   return current.passes ? { passes: current.passes, scans: current.scans ?? null, payments: current.payments ?? null } : null
-}
-
-async function procedureRule(db: Kysely<unknown>, procedureId: string): Promise<IdentifierRule> {
-  const { rows } = await sql<{ pattern: string; uppercase: boolean; strip: boolean; example: string }>`
-    select "identifier_pattern" as "pattern", "identifier_uppercase" as "uppercase", "identifier_strip_separators" as "strip",
-           "identifier_example" as "example" from "procedure" where "id" = ${procedureId}
-  `.execute(db)
-  const row = rows[0]
-  if (!row) throw new Error(`procedure ${procedureId} not found`)
-  return { pattern: row.pattern, uppercase: row.uppercase, stripSeparators: row.strip, example: row.example }
-}
-
-/** Near matches for the lines found unknown: one slip away from an issued identifier. */
-async function suggestNearMatches(db: Kysely<unknown>, procedureId: string, passesVersion: string, claimIds: readonly string[] | null): Promise<void> {
-  const { rows: unknown } = await sql<{ claim_line_id: string; identifier: string }>`
-    select "claim_line_id", "identifier" from "line_reconciliation"
-    where "procedure_id" = ${procedureId} and "status" = 'unknown'
-      and (${claimIds === null} or "claim_id" = any(${claimIds ?? []}::uuid[]))
-  `.execute(db)
-  if (unknown.length === 0) return
-  const classes = positionClasses(await procedureRule(db, procedureId))
-  const lineIds: string[] = []
-  const candidates: string[] = []
-  for (const { claim_line_id: id, identifier } of unknown) {
-    for (const variant of nearVariants(identifier, classes)) {
-      lineIds.push(id)
-      candidates.push(variant)
-    }
-  }
-  const { rows: found } = await sql<{ line_id: string; identifier: string }>`
-    select v."line_id", p."identifier" from unnest(${lineIds}::uuid[], ${candidates}::text[]) as v("line_id", "candidate")
-    join "ledger_pass" p on p."version_id" = ${passesVersion}::uuid and p."identifier" = v."candidate"
-  `.execute(db)
-  const byLine = new Map<string, string[]>()
-  for (const { line_id: id, identifier } of found) byLine.set(id, [...(byLine.get(id) ?? []), identifier])
-  const ids: string[] = []
-  const lists: string[] = []
-  for (const { claim_line_id: id, identifier } of unknown) {
-    const near = byLine.get(id)
-    if (!near) continue
-    ids.push(id)
-    // A text[] per row does not travel in a parameter array of arrays: join, split in SQL.
-    lists.push(rankNeighbours(identifier, near).join(' '))
-  }
-  if (ids.length === 0) return
-  await sql`
-    update "line_reconciliation" r set "suggestions" = string_to_array(u."list", ' ')
-    from unnest(${ids}::uuid[], ${lists}::text[]) as u("id", "list") where r."claim_line_id" = u."id"
-  `.execute(db)
 }
 
 const DECLARATION_TABLES = ['claim', 'claim_version', 'claim_line', 'structure', 'evidence']

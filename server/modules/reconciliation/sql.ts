@@ -14,6 +14,9 @@ export interface LedgerVersions {
 
 const NONE = '00000000-0000-0000-0000-000000000000'
 
+// RECONCILE_TRACE=1 prints where a whole-procedure run spends its time.
+export const trace = process.env.RECONCILE_TRACE ? (label: string, since: number) => console.log(`  [reconcile] ${label} ${(performance.now() - since).toFixed(0)} ms`) : () => {}
+
 export async function reconcileSql(db: Kysely<unknown>, procedureId: string, versions: LedgerVersions, claimIds: readonly string[] | null): Promise<number> {
   const whole = claimIds === null
   // Whole procedure: hash joins over the ledger, written by CREATE TABLE AS into a fresh partition.
@@ -142,7 +145,10 @@ async function replacePartition(db: Kysely<unknown>, procedureId: string, rows: 
   // planner from for tables of this size (a third faster on two cores).
   await sql`set local parallel_setup_cost = 100`.execute(db)
   await sql`set local parallel_tuple_cost = 0.001`.execute(db)
+  let since = performance.now()
   await sql`create table ${sql.table(next)} as ${rows}`.execute(db)
+  trace('  create table as', since)
+  since = performance.now()
   // CREATE TABLE AS reports no row count through the driver: count the new table.
   const { rows: [made] } = await sql<{ n: number }>`select count(*)::int as "n" from ${sql.table(next)}`.execute(db)
   await sql`set local enable_nestloop = default`.execute(db)
@@ -155,9 +161,13 @@ async function replacePartition(db: Kysely<unknown>, procedureId: string, rows: 
       add constraint "line_reconciliation_status_check" check ("status" in ('matched', 'unscanned_known', 'scanned_elsewhere', 'already_paid', 'unknown', 'duplicate_declared', 'expired_at_use', 'value_mismatch')),
       add constraint "line_reconciliation_proposal_check" check ("proposal" in ('admit', 'request_documents', 'contest', 'reject', 'hold')),
       add constraint "${next}_procedure" check ("procedure_id" = '${procedureId}')`).execute(db)
+  trace('  count and constraints', since)
+  since = performance.now()
   await sql.raw(`alter table "${next}" add constraint "${next}_pkey" primary key ("procedure_id", "claim_line_id")`).execute(db)
   await sql.raw(`create index "${next}_claim" on "${next}" ("claim_id", "status")`).execute(db)
   await sql.raw(`create index "${next}_identifier" on "${next}" ("procedure_id", "identifier")`).execute(db)
+  trace('  indexes', since)
+  since = performance.now()
   // CHECK constraints are matched to the parent's by name when the partition is attached.
   const { rows: live } = await sql<{ n: number }>`select count(*)::int as "n" from pg_class where relname = ${name}`.execute(db)
   if (live[0]?.n) {
@@ -166,6 +176,7 @@ async function replacePartition(db: Kysely<unknown>, procedureId: string, rows: 
   }
   await sql.raw(`alter table "${next}" rename to "${name}"`).execute(db)
   await sql.raw(`alter table "line_reconciliation" attach partition "${name}" for values in ('${procedureId}')`).execute(db)
+  trace('  swap', since)
   return made?.n ?? 0
 }
 
