@@ -7,6 +7,8 @@
 // the same QR decoding and the same identifier finding; preparation time counts for both.
 // exact_raw: share of passes whose identifier is among the page's readings with no ledger (pattern
 // and per-position fixes only); exact_snapped: with the ledger index (snapping within one edit).
+// ASIS=1 also runs the CLI over the image files as they are (no preparation, no codes): its own
+// accuracy and speed, for comparison.
 //   PASSES=200 SEED=7 ROUNDS=3 npm run bench:ocr      VARIANTS=1 also measures each preparation step off
 import { execFile } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -48,10 +50,17 @@ async function fixtureSet(): Promise<{ dir: string; pages: Page[]; index: Ledger
   return { dir, pages: Object.entries(truth).map(([name, ids]) => ({ name, truth: ids })), index: createLedgerIndex(fixtureLedger(SEED).identifiers) }
 }
 
-type Score = { passes: number; raw: number; snapped: number; wrong: number; seconds: number }
+type Score = { passes: number; raw: number; snapped: number; wrong: number; seconds: number; cpu: number }
 
-function score(pages: Page[], readings: Map<string, { text: string; codes: string[] }>, index: LedgerIndex, seconds: number): Score {
-  const s: Score = { passes: 0, raw: 0, snapped: 0, wrong: 0, seconds }
+/** CPU-seconds used so far by this process (all its threads) and by its ended children (the CLIs). */
+function cpuSeconds(): number {
+  // /proc/self/stat: utime, stime, cutime, cstime are fields 14–17, in clock ticks (100 a second).
+  const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /su, '').split(' ')
+  return [11, 12, 13, 14].reduce((n, i) => n + Number(fields[i]), 0) / 100
+}
+
+function score(pages: Page[], readings: Map<string, { text: string; codes: string[] }>, index: LedgerIndex, seconds: number, cpu: number): Score {
+  const s: Score = { passes: 0, raw: 0, snapped: 0, wrong: 0, seconds, cpu }
   for (const page of pages) {
     const r = readings.get(page.name) ?? { text: '', codes: [] }
     const raw = new Set(readIdentifiers(r.text, rule, null, r.codes).map((c) => c.identifier))
@@ -76,17 +85,19 @@ async function inParallel<T>(items: T[], width: number, fn: (item: T) => Promise
 
 async function ours(dir: string, pages: Page[], index: LedgerIndex, prepare: PrepareOptions = {}): Promise<Score> {
   const readings = new Map<string, { text: string; codes: string[] }>()
+  const cpu = cpuSeconds()
   const started = performance.now()
   await inParallel(pages, CORES + 1, async (page) => {
     const r = await readPage(sharp(join(dir, page.name)).rotate(), { rule, index, prepare })
     readings.set(page.name, { text: r.text, codes: r.codes })
   })
-  return score(pages, readings, index, (performance.now() - started) / 1000)
+  return score(pages, readings, index, (performance.now() - started) / 1000, cpuSeconds() - cpu)
 }
 
 async function native(dir: string, pages: Page[], index: LedgerIndex): Promise<Score> {
   const work = mkdtempSync(join(tmpdir(), 'bench-ocr-native-'))
   const codes = new Map<string, string[]>()
+  const cpu = cpuSeconds()
   const started = performance.now()
   await inParallel(pages, CORES + 1, async (page) => {
     const prepared = await preparePage(sharp(join(dir, page.name)).rotate())
@@ -106,13 +117,14 @@ async function native(dir: string, pages: Page[], index: LedgerIndex): Promise<S
   shards.forEach((shard, i) => shard.forEach((p, k) => readings.set(p.name, { text: texts[i]?.[k] ?? '', codes: codes.get(p.name) ?? [] })))
   const seconds = (performance.now() - started) / 1000
   rmSync(work, { recursive: true, force: true })
-  return score(pages, readings, index, seconds)
+  return score(pages, readings, index, seconds, cpuSeconds() - cpu)
 }
 
 // The CLI as anyone would run it: over the image files themselves, its own reading of them
 // (leptonica decoding, Otsu thresholding, no straightening, no codes), in batch mode, one process per core.
 async function nativeAsIs(dir: string, pages: Page[], index: LedgerIndex): Promise<Score> {
   const work = mkdtempSync(join(tmpdir(), 'bench-ocr-native-'))
+  const cpu = cpuSeconds()
   const started = performance.now()
   const shards = Array.from({ length: CORES }, (_, i) => pages.filter((_, k) => k % CORES === i))
   const texts = await Promise.all(shards.map(async (shard, i) => {
@@ -126,12 +138,12 @@ async function nativeAsIs(dir: string, pages: Page[], index: LedgerIndex): Promi
   shards.forEach((shard, i) => shard.forEach((p, k) => readings.set(p.name, { text: texts[i]?.[k] ?? '', codes: [] })))
   const seconds = (performance.now() - started) / 1000
   rmSync(work, { recursive: true, force: true })
-  return score(pages, readings, index, seconds)
+  return score(pages, readings, index, seconds, cpuSeconds() - cpu)
 }
 
 const pct = (n: number, d: number) => `${((100 * n) / Math.max(1, d)).toFixed(1)} %`
 const line = (label: string, s: Score) =>
-  console.log(`${label.padEnd(34)} exact raw ${pct(s.raw, s.passes).padStart(7)}  snapped ${pct(s.snapped, s.passes).padStart(7)}  wrong proposals ${String(s.wrong).padStart(3)}  ${(s.passes / s.seconds).toFixed(2)} passes/s (${s.seconds.toFixed(1)} s)`)
+  console.log(`${label.padEnd(34)} exact raw ${pct(s.raw, s.passes).padStart(7)}  snapped ${pct(s.snapped, s.passes).padStart(7)}  wrong proposals ${String(s.wrong).padStart(3)}  ${(s.passes / s.seconds).toFixed(2)} passes/s (${s.seconds.toFixed(1)} s, ${s.cpu.toFixed(1)} CPU-s)`)
 
 const { dir, pages, index } = await fixtureSet()
 const passes = pages.reduce((n, p) => n + p.truth.length, 0)

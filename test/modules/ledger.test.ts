@@ -11,7 +11,8 @@ import { join } from 'node:path'
 import t from 'tap'
 import { loadNationalFixture } from '../../fixtures/national/seed.ts'
 import { SYSTEM_ACTOR } from '../../server/modules/audit/service.ts'
-import { addPassLine } from '../../server/modules/claims/service.ts'
+import { addPassLine, deleteLine, updatePassLine } from '../../server/modules/claims/service.ts'
+import { reconcileProcedure } from '../../server/modules/reconciliation/service.ts'
 import { Claim } from '../../server/modules/claims/entities.ts'
 import { identifyFiles, runLoad } from '../../server/modules/ledger/service.ts'
 import { decideLine } from '../../server/modules/review/decisions.ts'
@@ -90,6 +91,33 @@ t.test('an edit reconciles its claim at once, and the claims that share an ident
   const rows = await em().execute<{ claim_id: string; status: string }[]>(`select "claim_id", "status" from "line_reconciliation" where "identifier" = ?`, [pair.identifier])
   t.equal(rows.length, 2)
   t.ok(rows.every((r) => r.status === 'duplicate_declared'), 'both declarations are held as duplicates')
+
+  // The line's identifier changed, then the line deleted: each time only the lines sharing an
+  // identifier are reconciled again, and the result is what reconciling everything gives.
+  const snapshot = async () =>
+    (await em().execute<{ line: string; state: string }[]>(`
+      select "claim_line_id" as "line", concat_ws('|', "identifier", "status", "proposal", "other_claim_ids"::text, "suggestions"::text, "proposed_cents") as "state"
+      from "line_reconciliation" order by 1`)).map((r) => `${r.line} ${r.state}`)
+  const [added] = await em().execute<{ id: string }[]>(
+    `select l."id" from "claim_line" l join "claim_version" v on v."id" = l."version_id" where v."claim_id" = ? and l."identifier" = ?`, [pair.other, pair.identifier])
+  const [third] = await em().execute<{ identifier: string }[]>(`select "identifier" from "line_reconciliation" where "status" = 'matched' and "claim_id" <> ? limit 1`, [pair.other])
+  await em().transactional(async (tx) => {
+    const other = await tx.findOneOrFail(Claim, { id: pair.other })
+    await updatePassLine(tx, other, added?.id as string, { identifier: third?.identifier as string }, { actor: SYSTEM_ACTOR, requestId: null })
+  })
+  const [first] = await em().execute<{ status: string }[]>(`select "status" from "line_reconciliation" where "identifier" = ? and "claim_id" = ?`, [pair.identifier, pair.claim_id])
+  t.equal(first?.status, 'unscanned_known', 'the first declaration is alone again')
+  const moved = await em().execute<{ status: string }[]>(`select "status" from "line_reconciliation" where "identifier" = ?`, [third?.identifier])
+  t.same(moved.map((r) => r.status).sort(), ['matched', 'scanned_elsewhere'], 'the scanning structure keeps its pass; the other declaration is scanned elsewhere')
+  await em().transactional(async (tx) => {
+    const other = await tx.findOneOrFail(Claim, { id: pair.other })
+    await deleteLine(tx, other, added?.id as string, { actor: SYSTEM_ACTOR, requestId: null })
+  })
+  const incremental = await snapshot()
+  await em().transactional((tx) => reconcileProcedure(tx, procedureId))
+  const whole = await snapshot()
+  t.equal(incremental.length, whole.length)
+  t.same(incremental.filter((line, i) => line !== whole[i]).slice(0, 5), [], 'edit by edit, the statuses are those of a whole reconciliation')
 })
 
 t.test('nothing is admitted twice: two concurrent admissions of one pass, exactly one succeeds', async (t) => {

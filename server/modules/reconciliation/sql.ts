@@ -17,7 +17,11 @@ const NONE = '00000000-0000-0000-0000-000000000000'
 // RECONCILE_TRACE=1 prints where a whole-procedure run spends its time.
 export const trace = process.env.RECONCILE_TRACE ? (label: string, since: number) => console.log(`  [reconcile] ${label} ${(performance.now() - since).toFixed(0)} ms`) : () => {}
 
-export async function reconcileSql(db: Kysely<unknown>, procedureId: string, versions: LedgerVersions, claimIds: readonly string[] | null): Promise<number> {
+/**
+ * Statuses of the lines of the given claims (every claim when null), or only of their lines
+ * declaring one of `identifiers` when given.
+ */
+export async function reconcileSql(db: Kysely<unknown>, procedureId: string, versions: LedgerVersions, claimIds: readonly string[] | null, identifiers: readonly string[] | null = null): Promise<number> {
   const whole = claimIds === null
   // Whole procedure: hash joins over the ledger, written by CREATE TABLE AS into a fresh partition.
   // One claim: index probes, and an upsert of its few lines.
@@ -38,6 +42,7 @@ export async function reconcileSql(db: Kysely<unknown>, procedureId: string, ver
     "lines" as not materialized (
       select l.*, s."siret" from "all_lines" l join "structure" s on s."id" = l."structure_id"
       where ${whole ? sql`true` : sql`l."claim_id" = any(${claimIds}::uuid[])`}
+        and ${identifiers === null ? sql`true` : sql`l."identifier" = any(${identifiers}::text[])`}
     ),
     -- A pass line is unique within a version, so an identifier seen twice is in two claims. The
     -- few such identifiers are found first (a hash count), and only their lines sorted.
@@ -108,7 +113,8 @@ export async function reconcileSql(db: Kysely<unknown>, procedureId: string, ver
       "use_date", "declared_cents", "ledger_face_value_cents", "proposed_cents", "scanned_by_siret", "other_claim_ids", "suggestions", "computed_at")
     ${rows}
     on conflict ("procedure_id", "claim_line_id") do update set
-      "status" = excluded."status", "proposal" = excluded."proposal", "after_judgment" = excluded."after_judgment",
+      -- A line corrected in place keeps its id: its identifier changes with it.
+      "identifier" = excluded."identifier", "status" = excluded."status", "proposal" = excluded."proposal", "after_judgment" = excluded."after_judgment",
       "use_date" = excluded."use_date", "declared_cents" = excluded."declared_cents",
       "ledger_face_value_cents" = excluded."ledger_face_value_cents", "proposed_cents" = excluded."proposed_cents",
       "scanned_by_siret" = excluded."scanned_by_siret", "other_claim_ids" = excluded."other_claim_ids",
@@ -180,17 +186,20 @@ async function replacePartition(db: Kysely<unknown>, procedureId: string, rows: 
   return made?.n ?? 0
 }
 
-/** Claims whose lines share an identifier with the given claims, or are held as duplicates of them. */
-export async function neighbourClaims(db: Kysely<unknown>, procedureId: string, claimIds: readonly string[]): Promise<string[]> {
+/** The identifiers of a claim's statuses: its lines at the last reconciliation. */
+export async function reconciledIdentifiers(db: Kysely<unknown>, procedureId: string, claimId: string): Promise<string[]> {
+  const { rows } = await sql<{ identifier: string }>`
+    select "identifier" from "line_reconciliation" where "procedure_id" = ${procedureId} and "claim_id" = ${claimId}
+  `.execute(db)
+  return rows.map((r) => r.identifier)
+}
+
+/** The other claims with a line declaring one of these identifiers. */
+export async function claimsDeclaring(db: Kysely<unknown>, procedureId: string, identifiers: readonly string[], except: string): Promise<string[]> {
+  if (identifiers.length === 0) return []
   const { rows } = await sql<{ claim_id: string }>`
-    select distinct r."claim_id" from "line_reconciliation" r
-    where r."procedure_id" = ${procedureId} and not (r."claim_id" = any(${claimIds}::uuid[])) and (
-      r."other_claim_ids" && ${claimIds}::uuid[]
-      or r."identifier" in (
-        select l."identifier" from "claim" c
-        join "claim_version" v on v."claim_id" = c."id" and v."version" = c."current_version"
-        join "claim_line" l on l."version_id" = v."id" and l."kind" = 'pass' and l."identifier" is not null
-        where c."id" = any(${claimIds}::uuid[])))
+    select distinct "claim_id" from "line_reconciliation"
+    where "procedure_id" = ${procedureId} and "identifier" = any(${identifiers}::text[]) and "claim_id" <> ${except}
   `.execute(db)
   return rows.map((r) => r.claim_id)
 }
