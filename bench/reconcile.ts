@@ -77,7 +77,8 @@ async function editOneClaim(em: EntityManager): Promise<number[]> {
     select c."id", count(*)::int as "lines",
       (select r."identifier" from "line_reconciliation" r where r."claim_id" <> c."id" and r."status" = 'unscanned_known'
        order by r."identifier" offset abs(hashtext(c."id"::text)) % 1000 limit 1) as "elsewhere",
-      'PN19Z' || lpad((abs(hashtext(c."id"::text)) % 10000000)::text, 7, '0') as "unknown"
+      -- No programme 99: the ledger does not know it, and its near matches are looked for.
+      'PN99Z' || lpad((abs(hashtext(c."id"::text)) % 10000000)::text, 7, '0') as "unknown"
     from "claim" c join "claim_version" v on v."claim_id" = c."id" and v."version" = c."current_version"
     join "claim_line" l on l."version_id" = v."id"
     where c."status" = 'draft' group by c."id" order by count(*) desc, c."id" limit 20`)

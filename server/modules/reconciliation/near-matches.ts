@@ -2,7 +2,7 @@
 // as lib/near-matches.ts defines them, generated and looked up in one statement next to the
 // ledger. Sending the ~116 000 variants of 1 000 unknown lines from Node as parameter arrays and
 // joining them took 0.7–0.9 s on the national fixture; generated in SQL and probed in the
-// ledger's key index, 0.3 s.
+// ledger's key index, 0.3–0.4 s (RECONCILE_TRACE=1).
 import { sql, type Kysely } from 'kysely'
 import { rankNeighbours, substitutionAlphabets } from '../../lib/near-matches.ts'
 import { positionClasses } from '../../lib/pass-reading-classes.ts'

@@ -14,7 +14,7 @@ export interface LedgerVersions {
 
 const NONE = '00000000-0000-0000-0000-000000000000'
 
-// RECONCILE_TRACE=1 prints where a whole-procedure run spends its time.
+// RECONCILE_TRACE=1 prints where a reconciliation (whole procedure, or one claim) spends its time.
 export const trace = process.env.RECONCILE_TRACE ? (label: string, since: number) => console.log(`  [reconcile] ${label} ${(performance.now() - since).toFixed(0)} ms`) : () => {}
 
 /**
