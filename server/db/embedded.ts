@@ -134,8 +134,12 @@ export async function startEmbeddedPostgres(options: {
     initdbFlags: ['--encoding=UTF8'],
     // Loopback only, no unix socket (it would collide with the system server's). A ledger load
     // writes a few hundred MB of WAL: with the default 1 GB between checkpoints, every other load
-    // paid for a checkpoint in its middle.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_wal_size=4GB'],
+    // paid for a checkpoint in its middle. This server has no replica and no archive to feed:
+    // with minimal WAL, what a transaction creates and fills (a ledger file's COPY FREEZE, its key
+    // index, the reconciliation's new partition) is written once, not also into the WAL
+    // (bench:ledger 4.4 → 3.0 s, bench:reconcile 2.9 → 2.6 s). Crash recovery is unchanged; an
+    // external server (DATABASE_URL) keeps its own settings.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_wal_size=4GB', '-c', 'wal_level=minimal', '-c', 'max_wal_senders=0'],
     onLog: () => {},
     onError: (e) => log(`embedded PostgreSQL: ${String(e)}`),
   })
