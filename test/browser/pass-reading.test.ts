@@ -25,6 +25,14 @@ if (!browser) {
   await app.listen({ host: '127.0.0.1', port })
   const base = `http://127.0.0.1:${port}`
   const { pdf, pages } = await scannedPdf(31, [2, 1, 2])
+  // A wait that times out says where the job stood (once, in a full run, its pages were never counted).
+  const sql = (query: string) => runtime.orm.em.fork().getConnection().execute(query).catch((e: Error) => e.message)
+  const explained = (wait: Promise<void>) =>
+    wait.catch(async (error: Error) => {
+      const reading = await sql(`select "status", "pages_total", "pages_done", "error", "updated_at" from "reading_job"`)
+      const queue = await sql(`select "state", "retry_count", "output", "started_on" from "pgboss"."job" where "name" = 'pass-reading'`)
+      throw new Error(`${error.message}\nreading_job: ${JSON.stringify(reading)}\nqueue: ${JSON.stringify(queue)}`)
+    })
   const expected = pages.flat().map((p) => p.identifier).sort()
 
   t.test('upload a 3-page PDF, watch progress, confirm, see the lines', async (t) => {
@@ -45,8 +53,8 @@ if (!browser) {
     await page.getByRole('button', { name: 'Lire les pass' }).click()
     await page.getByRole('heading', { name: /Lecture de « carnets-scannes\.pdf »/ }).waitFor()
     // The script fills in the status as pages are read, then offers to show the results.
-    await page.locator('#etat').filter({ hasText: /sur 3/ }).waitFor({ timeout: 120_000 })
-    await page.locator('#nouveaux').filter({ hasText: /Lecture terminée/ }).waitFor({ timeout: 120_000 })
+    await explained(page.locator('#etat').filter({ hasText: /sur 3/ }).waitFor({ timeout: 120_000 }))
+    await explained(page.locator('#nouveaux').filter({ hasText: /Lecture terminée/ }).waitFor({ timeout: 120_000 }))
     t.match(await page.locator('#etat').innerText(), /terminée — 3 page\(s\) lue\(s\) sur 3/, 'progress shown without reloading')
     await page.locator('#nouveaux a').click()
     await page.getByRole('heading', { name: /Pass lus \(5\)/ }).waitFor()

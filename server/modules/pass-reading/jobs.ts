@@ -3,14 +3,19 @@
 // job already keeps every OCR worker of the pool busy. The reading code (sharp, tesseract.js: some
 // 50 MB of a process's memory) is loaded by the first job, not by every worker that starts.
 import type { MikroORM } from '@mikro-orm/postgresql'
-import type { Job, PgBoss } from 'pg-boss'
+import type { JobWithMetadata, PgBoss } from 'pg-boss'
 import type { QueueDefinition } from '../../jobs/boss.ts'
 import type { EvidenceStore } from '../evidence/store.ts'
-import { READING_QUEUE } from './service.ts'
+import { abandonReading, READING_QUEUE } from './service.ts'
 import type * as ReadingCode from './work.ts'
 
 let reading: Promise<typeof ReadingCode> | null = null
-const readingCode = () => (reading ??= import('./work.ts'))
+// A failed import is not kept: the next attempt loads it again.
+const readingCode = () =>
+  (reading ??= import('./work.ts').catch((error: unknown) => {
+    reading = null
+    throw error
+  }))
 
 export function readingQueue(): QueueDefinition {
   return {
@@ -25,10 +30,25 @@ export function readingQueue(): QueueDefinition {
 }
 
 export async function workReading(boss: PgBoss, deps: { orm: MikroORM; files: EvidenceStore; pollingIntervalSeconds: number }): Promise<string> {
-  return boss.work(READING_QUEUE, { pollingIntervalSeconds: deps.pollingIntervalSeconds, batchSize: 1 }, async (jobs: Job<{ jobId: string }>[]) => {
-    const { runReadingJob } = await readingCode()
-    for (const job of jobs) await runReadingJob(deps, job.data.jobId)
-  })
+  return boss.work(READING_QUEUE, { includeMetadata: true, pollingIntervalSeconds: deps.pollingIntervalSeconds, batchSize: 1 }, handleReadingJobs(deps))
+}
+
+/**
+ * Runs each job; an error goes back to the queue, which tries again later. After its last try the
+ * job is marked failed for the person waiting (a crash ends in the job's expiry and its retries).
+ */
+export function handleReadingJobs(deps: { orm: MikroORM; files: EvidenceStore }) {
+  return async (jobs: JobWithMetadata<{ jobId: string }>[]): Promise<void> => {
+    for (const job of jobs) {
+      try {
+        const { runReadingJob } = await readingCode()
+        await runReadingJob(deps, job.data.jobId)
+      } catch (error) {
+        if (job.retryCount >= job.retryLimit) await abandonReading(deps.orm.em.fork(), job.data.jobId, error)
+        throw error
+      }
+    }
+  }
 }
 
 /** Stops the OCR workers, if a job started them. */

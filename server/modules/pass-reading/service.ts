@@ -8,7 +8,7 @@ import { DomainError } from '../../errors.ts'
 import { enqueue } from '../../jobs/boss.ts'
 import { isUuid } from '../../lib/uuid.ts'
 import type { AuditContext } from '../accounts/service.ts'
-import { recordAudit } from '../audit/service.ts'
+import { recordAudit, SYSTEM_ACTOR } from '../audit/service.ts'
 import type { ClaimEntity, EvidenceEntity } from '../claims/entities.ts'
 import { addPassLine } from '../claims/service.ts'
 import { ReadingCandidate, ReadingJob, ReadingPage, type ReadingCandidateEntity, type ReadingJobEntity } from './entities.ts'
@@ -87,6 +87,25 @@ export async function cancelJob(em: EntityManager, claim: ClaimEntity, jobId: st
   job.finishedAt = new Date()
   await em.flush()
   await recordAudit(em, { ...audit, action: 'pass_reading.cancelled', entityType: 'claim', entityId: claim.id, before: { jobId: job.id, status: before }, after: { jobId: job.id, status: 'cancelled' } })
+}
+
+const GAVE_UP = 'La lecture de ce fichier a échoué plusieurs fois sur le serveur. Déposez-le à nouveau, ou saisissez les numéros de ses pass.'
+
+/**
+ * The queue's last attempt at a job failed: the job is marked failed, so the person waiting sees
+ * why instead of "lecture en cours" for ever. A job already finished or cancelled is left as it is.
+ */
+export async function abandonReading(em: EntityManager, jobId: string, cause: unknown): Promise<void> {
+  await em.transactional(async (tx) => {
+    const [job] = await tx.execute<{ claim_id: string }[]>(
+      `update "reading_job" set "status" = 'failed', "error" = ?, "finished_at" = now(), "updated_at" = now()
+       where "id" = ? and "status" in ('queued', 'running') returning "claim_id"`,
+      [GAVE_UP, jobId],
+    )
+    if (!job) return
+    const reason = cause instanceof Error ? cause.message : String(cause)
+    await recordAudit(tx, { actor: SYSTEM_ACTOR, requestId: null, action: 'pass_reading.failed', entityType: 'claim', entityId: job.claim_id, after: { jobId, status: 'failed', error: GAVE_UP, cause: reason.slice(0, 500) } })
+  })
 }
 
 export type DecisionInput = { action: string; identifier?: string }
