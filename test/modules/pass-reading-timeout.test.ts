@@ -24,18 +24,23 @@ await orm.em.fork().nativeUpdate(Procedure, {}, PASS_RULE)
 const { structure } = await makeStructure(orm, { siret: '35600000000048', name: 'Point numérique', members: ['eva@point.example'] })
 const audit = { actor: SYSTEM_ACTOR, requestId: null }
 
-t.test('a page out of time is tried again, then failed with the reason, and the job ends', async (t) => {
+/** A scan of one pass stored as the claim's evidence, and its reading job (enqueued on a queue no worker listens to: each test runs the job itself). */
+async function queuedReading(seed: number, name: string): Promise<{ jobId: string; sha256: string }> {
   const em = orm.em.fork()
   const claim = await em.transactional((tx) => openClaim(tx, structure.id, audit))
-  const stored = await runtime.files.put(Readable.from([(await passScan(5, 1)).jpeg]), { maxBytes: 10_000_000 })
-  const evidence = em.create(Evidence, { claimId: claim.id, sha256: stored.sha256, sizeBytes: stored.sizeBytes, mime: stored.mime, kind: 'pass_scans', originalName: 'lente.jpg' })
+  const stored = await runtime.files.put(Readable.from([(await passScan(seed, 1)).jpeg]), { maxBytes: 10_000_000 })
+  const evidence = em.create(Evidence, { claimId: claim.id, sha256: stored.sha256, sizeBytes: stored.sizeBytes, mime: stored.mime, kind: 'pass_scans', originalName: name })
   await em.flush()
-  // Enqueued on a queue name no worker listens to: this test runs the job itself.
   const [job] = await em.transactional((tx) => startReading(tx, { send: async () => 'x' } as never, claim, [evidence], audit))
+  return { jobId: job?.id as string, sha256: stored.sha256 }
+}
+
+t.test('a page out of time is tried again, then failed with the reason, and the job ends', async (t) => {
+  const { jobId } = await queuedReading(5, 'lente.jpg')
   const started = performance.now()
-  await runReadingJob({ orm, files: runtime.files, pageTimeoutMs: 1 }, job?.id as string)
+  await runReadingJob({ orm, files: runtime.files, pageTimeoutMs: 1 }, jobId)
   t.ok(performance.now() - started < 30_000, 'the job does not wait for the page to finish')
-  const done = await orm.em.fork().findOneOrFail(ReadingJob, { id: job?.id as string })
+  const done = await orm.em.fork().findOneOrFail(ReadingJob, { id: jobId })
   t.equal(done.status, 'failed', 'its only page failed')
   t.match(done.error, /trop de temps/, `the job says why: ${done.error}`)
   const [page] = await orm.em.fork().getConnection().execute<{ status: string; attempts: number; error: string }[]>(`select "status", "attempts", "error" from "reading_page" where "job_id" = ?`, [done.id])
@@ -45,23 +50,18 @@ t.test('a page out of time is tried again, then failed with the reason, and the 
 })
 
 t.test('a job the queue gives up on is shown failed, with advice, rather than "en cours" for ever', async (t) => {
-  const em = orm.em.fork()
-  const claim = await em.transactional((tx) => openClaim(tx, structure.id, audit))
-  const stored = await runtime.files.put(Readable.from([(await passScan(6, 1)).jpeg]), { maxBytes: 10_000_000 })
-  const evidence = em.create(Evidence, { claimId: claim.id, sha256: stored.sha256, sizeBytes: stored.sizeBytes, mime: stored.mime, kind: 'pass_scans', originalName: 'abimee.jpg' })
-  await em.flush()
-  const [job] = await em.transactional((tx) => startReading(tx, { send: async () => 'x' } as never, claim, [evidence], audit))
+  const { jobId, sha256 } = await queuedReading(6, 'abimee.jpg')
   // The stored file turned into a folder: every attempt fails with a system error, not a domain one.
-  const path = runtime.files.path(stored.sha256)
+  const path = runtime.files.path(sha256)
   rmSync(path)
   mkdirSync(path)
   t.teardown(() => rmSync(path, { recursive: true, force: true }))
   const handle = handleReadingJobs({ orm, files: runtime.files })
-  const attempt = (retryCount: number) => ({ id: 'q', name: 'pass-reading', data: { jobId: job?.id as string }, retryCount, retryLimit: 3 }) as never
+  const attempt = (retryCount: number) => ({ id: 'q', name: 'pass-reading', data: { jobId }, retryCount, retryLimit: 3 }) as never
   await t.rejects(handle([attempt(0)]), /EISDIR/, 'an attempt that fails goes back to the queue')
-  t.equal((await orm.em.fork().findOneOrFail(ReadingJob, { id: job?.id as string })).status, 'running', 'not the last attempt: still running')
+  t.equal((await orm.em.fork().findOneOrFail(ReadingJob, { id: jobId })).status, 'running', 'not the last attempt: still running')
   await t.rejects(handle([attempt(3)]), /EISDIR/)
-  const failed = await orm.em.fork().findOneOrFail(ReadingJob, { id: job?.id as string })
+  const failed = await orm.em.fork().findOneOrFail(ReadingJob, { id: jobId })
   t.equal(failed.status, 'failed', 'after the last attempt the job is failed')
   t.match(failed.error, /a échoué plusieurs fois/, 'with advice in French')
   const [event] = await orm.em.fork().getConnection().execute<{ after: { cause: string } }[]>(
