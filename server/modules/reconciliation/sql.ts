@@ -183,6 +183,11 @@ async function replacePartition(db: Kysely<unknown>, procedureId: string, rows: 
   await sql.raw(`alter table "${next}" rename to "${name}"`).execute(db)
   await sql.raw(`alter table "line_reconciliation" attach partition "${name}" for values in ('${procedureId}')`).execute(db)
   trace('  swap', since)
+  since = performance.now()
+  // Statistics now rather than at autovacuum's next pass: until then every edit's reconciliation
+  // and the desk's queue were planned blind (an edit took 0.28 s instead of 0.12 s).
+  await sql.raw(`analyze "${name}"`).execute(db)
+  trace('  analyze', since)
   return made?.n ?? 0
 }
 
