@@ -44,7 +44,8 @@ export function handleReadingJobs(deps: { orm: MikroORM; files: EvidenceStore })
         const { runReadingJob } = await readingCode()
         await runReadingJob(deps, job.data.jobId)
       } catch (error) {
-        if (job.retryCount >= job.retryLimit) await abandonReading(deps.orm.em.fork(), job.data.jobId, error)
+        // Best effort: the queue still records the job's own error if this cannot be written.
+        if (job.retryCount >= job.retryLimit) await abandonReading(deps.orm.em.fork(), job.data.jobId, error).catch(() => undefined)
         throw error
       }
     }
