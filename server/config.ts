@@ -33,6 +33,7 @@ const EnvSchema = z.object({
   EVIDENCE_MAX_CLAIM_MB: z.coerce.number().positive().max(100_000).default(500),
   COOKIE_SECRET: z.string().min(32, 'au moins 32 caractères aléatoires').optional(),
   SEALING_KEY: z.string().min(32, 'au moins 32 caractères aléatoires').optional(),
+  SEALING_KEY_PREVIOUS: z.string().min(32, 'au moins 32 caractères aléatoires').optional(),
   JOB_POLLING_SECONDS: z.coerce.number().min(0.5).default(2),
 })
 
@@ -59,6 +60,8 @@ export type Config = {
   cookieSecret: string | undefined
   /** Seals secrets stored in the database (TOTP seeds); kept outside it. Generated once under var/ when not given. */
   sealingKey: string | undefined
+  /** The key being replaced, for one start during a rotation: what it sealed is sealed again with sealingKey. */
+  previousSealingKey: string | undefined
   /** Cookies get the Secure flag when the public address is https. */
   secureCookies: boolean
   /** First wait imposed on repeated sign-up or reset requests from one address (then doubled). */
@@ -102,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobPollingSeconds: e.JOB_POLLING_SECONDS,
     cookieSecret: e.COOKIE_SECRET,
     sealingKey: e.SEALING_KEY,
+    previousSealingKey: e.SEALING_KEY_PREVIOUS,
     secureCookies: (e.PUBLIC_URL ?? '').startsWith('https://'),
     formSlowdownMs: e.FORM_SLOWDOWN_MS,
     evidenceLimits: { maxFileBytes: Math.round(e.EVIDENCE_MAX_FILE_MB * 1024 * 1024), maxClaimBytes: Math.round(e.EVIDENCE_MAX_CLAIM_MB * 1024 * 1024) },

@@ -64,14 +64,14 @@ export async function createRuntime(
       databaseUrl = embedded.url('creances')
       log(`embedded PostgreSQL listening on 127.0.0.1:${config.embeddedPgPort}`)
     }
-    setSealingKey(localSecret(config.sealingKey, config.varDir, 'sealing.key'))
+    setSealingKey(localSecret(config.sealingKey, config.varDir, 'sealing.key'), config.previousSealingKey)
     const orm = await openOrm(databaseUrl)
     stops.push(() => orm.close(true))
     if (options.migrate ?? true) {
       const applied = await migrate(orm)
       if (applied.length) log(`migrations applied: ${applied.join(', ')}`)
       const sealed = await sealStoredSecrets(orm.em.fork())
-      if (sealed) log(`second-factor seeds sealed: ${sealed}`)
+      if (sealed) log(`second-factor seeds sealed with the current key: ${sealed}`)
     }
     const boss = await startBoss(databaseUrl, [mailQueue(config.mailRetry), readingQueue(), ledgerQueue(), ...reviewQueues(), ...bundleQueues()], {
       supervise: options.supervise ?? true,

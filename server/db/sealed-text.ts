@@ -1,28 +1,33 @@
 // A text column stored sealed (lib/secret-box.ts) with the process's sealing key, which lives
 // outside the database (SEALING_KEY, or var/sealing.key): a copy of the database alone does not
-// give away the TOTP seeds. The runtime sets the key before the ORM opens.
+// give away the TOTP seeds. The runtime sets the key before the ORM opens. To rotate it, the old
+// key is given as SEALING_KEY_PREVIOUS beside the new one for one start: values sealed with it
+// are read, and sealed again with the new key at start-up.
 import { Type } from '@mikro-orm/core'
 import type { EntityManager } from '@mikro-orm/postgresql'
-import { isSealed, keyFrom, seal, unseal } from '../lib/secret-box.ts'
+import { SYSTEM_ACTOR, recordAudit } from '../modules/audit/service.ts'
+import { isSealed, keyFrom, seal, unsealWithAny } from '../lib/secret-box.ts'
 
-let sealingKey: Buffer | null = null
+/** The current key first, then the previous one during a rotation. */
+let sealingKeys: Buffer[] = []
 
-export function setSealingKey(secret: string): void {
-  sealingKey = keyFrom(secret)
+export function setSealingKey(secret: string, previous?: string): void {
+  sealingKeys = [keyFrom(secret), ...(previous ? [keyFrom(previous)] : [])]
 }
 
-function key(): Buffer {
-  if (!sealingKey) throw new Error('no sealing key: createRuntime sets it before the ORM opens')
-  return sealingKey
+function keys(): readonly [Buffer, ...Buffer[]] {
+  const [current, ...previous] = sealingKeys
+  if (!current) throw new Error('no sealing key: createRuntime sets it before the ORM opens')
+  return [current, ...previous]
 }
 
 export class SealedText extends Type<string | null | undefined, string | null | undefined> {
   override convertToDatabaseValue(value: string | null | undefined): string | null | undefined {
-    return value == null || isSealed(value) ? value : seal(value, key())
+    return value == null || isSealed(value) ? value : seal(value, keys()[0])
   }
 
   override convertToJSValue(value: string | null | undefined): string | null | undefined {
-    return value == null ? value : unseal(value, key())
+    return value == null ? value : unsealWithAny(value, keys()).plain
   }
 
   override getColumnType(): string {
@@ -30,9 +35,34 @@ export class SealedText extends Type<string | null | undefined, string | null | 
   }
 }
 
-/** Seals TOTP seeds written before sealing existed (or by a bulk write that bypassed the type). */
+/**
+ * Seals TOTP seeds written before sealing existed (or by a bulk write that bypassed the type), and
+ * seals again with the current key those sealed with the previous one; each change audited.
+ * A seed no key opens is left as it is: its account must enrol its second factor again.
+ */
 export async function sealStoredSecrets(em: EntityManager): Promise<number> {
-  const rows = await em.execute<{ id: string; totp_secret: string }[]>(`select "id", "totp_secret" from "account" where "totp_secret" is not null and "totp_secret" not like 'v1.%'`)
-  for (const row of rows) await em.execute(`update "account" set "totp_secret" = ? where "id" = ?`, [seal(row.totp_secret, key()), row.id])
-  return rows.length
+  const [current] = keys()
+  return em.transactional(async (tx) => {
+    const rows = await tx.execute<{ id: string; totp_secret: string }[]>(`select "id", "totp_secret" from "account" where "totp_secret" is not null for update`)
+    let changed = 0
+    for (const row of rows) {
+      let reason: string
+      if (!isSealed(row.totp_secret)) reason = 'sealed'
+      else {
+        let opened: { plain: string; keyIndex: number }
+        try {
+          opened = unsealWithAny(row.totp_secret, keys())
+        } catch {
+          continue
+        }
+        if (opened.keyIndex === 0) continue
+        reason = 'key_rotated'
+        row.totp_secret = opened.plain
+      }
+      await tx.execute(`update "account" set "totp_secret" = ? where "id" = ?`, [seal(row.totp_secret, current), row.id])
+      await recordAudit(tx, { actor: SYSTEM_ACTOR, requestId: null, action: 'account.second_factor_resealed', entityType: 'account', entityId: row.id, after: { reason } })
+      changed++
+    }
+    return changed
+  })
 }

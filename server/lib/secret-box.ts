@@ -32,3 +32,20 @@ export function unseal(value: string, key: Buffer): string {
   decipher.setAuthTag(Buffer.from(tag, 'base64url'))
   return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8')
 }
+
+/**
+ * The plaintext and the position of the key that opened it, trying the current key (0) then
+ * previous ones: during a key rotation values sealed with the old key stay readable until
+ * they are sealed again. Throws when no key opens it.
+ */
+export function unsealWithAny(value: string, keys: readonly Buffer[]): { plain: string; keyIndex: number } {
+  let failure: unknown = new Error('no sealing key')
+  for (const [keyIndex, key] of keys.entries()) {
+    try {
+      return { plain: unseal(value, key), keyIndex }
+    } catch (error) {
+      failure = error
+    }
+  }
+  throw failure
+}

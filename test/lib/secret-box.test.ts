@@ -1,7 +1,7 @@
 // Sealed secrets: unreadable without the key, stable for the ORM, tamper-evident.
 import t from 'tap'
 import fc from 'fast-check'
-import { isSealed, keyFrom, seal, unseal } from '../../server/lib/secret-box.ts'
+import { isSealed, keyFrom, seal, unseal, unsealWithAny } from '../../server/lib/secret-box.ts'
 
 const key = keyFrom('a test key of at least thirty-two characters')
 const other = keyFrom('another key, also thirty-two characters or more')
@@ -26,4 +26,10 @@ t.test('another key or a changed byte is refused, never silently decoded', async
 t.test('a value stored before sealing is read as it is', async (t) => {
   t.equal(unseal('JBSWY3DPEHPK3PXP', key), 'JBSWY3DPEHPK3PXP')
   t.throws(() => keyFrom('short'))
+})
+
+t.test('during a rotation the current key is tried first, then the previous one', async (t) => {
+  t.same(unsealWithAny(seal('JBSWY3DPEHPK3PXP', key), [key, other]), { plain: 'JBSWY3DPEHPK3PXP', keyIndex: 0 })
+  t.same(unsealWithAny(seal('JBSWY3DPEHPK3PXP', other), [key, other]), { plain: 'JBSWY3DPEHPK3PXP', keyIndex: 1 })
+  t.throws(() => unsealWithAny(seal('JBSWY3DPEHPK3PXP', other), [key]), 'no key opens it: refused')
 })
