@@ -46,23 +46,23 @@ export async function sealStoredSecrets(em: EntityManager): Promise<number> {
     const rows = await tx.execute<{ id: string; totp_secret: string }[]>(`select "id", "totp_secret" from "account" where "totp_secret" is not null for update`)
     let changed = 0
     for (const row of rows) {
-      let reason: string
-      if (!isSealed(row.totp_secret)) reason = 'sealed'
-      else {
-        let opened: { plain: string; keyIndex: number }
-        try {
-          opened = unsealWithAny(row.totp_secret, keys())
-        } catch {
-          continue
-        }
-        if (opened.keyIndex === 0) continue
-        reason = 'key_rotated'
-        row.totp_secret = opened.plain
-      }
-      await tx.execute(`update "account" set "totp_secret" = ? where "id" = ?`, [seal(row.totp_secret, current), row.id])
-      await recordAudit(tx, { actor: SYSTEM_ACTOR, requestId: null, action: 'account.second_factor_resealed', entityType: 'account', entityId: row.id, after: { reason } })
+      const change = toSealAgain(row.totp_secret)
+      if (!change) continue
+      await tx.execute(`update "account" set "totp_secret" = ? where "id" = ?`, [seal(change.plain, current), row.id])
+      await recordAudit(tx, { actor: SYSTEM_ACTOR, requestId: null, action: 'account.second_factor_resealed', entityType: 'account', entityId: row.id, after: { reason: change.reason } })
       changed++
     }
     return changed
   })
+}
+
+/** A stored value's plaintext when it must be sealed (again) with the current key; null when it is fine or unreadable. */
+function toSealAgain(stored: string): { plain: string; reason: 'sealed' | 'key_rotated' } | null {
+  if (!isSealed(stored)) return { plain: stored, reason: 'sealed' }
+  try {
+    const { plain, keyIndex } = unsealWithAny(stored, keys())
+    return keyIndex === 0 ? null : { plain, reason: 'key_rotated' }
+  } catch {
+    return null
+  }
 }
