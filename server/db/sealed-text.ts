@@ -43,7 +43,12 @@ export class SealedText extends Type<string | null | undefined, string | null | 
 export async function sealStoredSecrets(em: EntityManager): Promise<number> {
   const [current] = keys()
   return em.transactional(async (tx) => {
-    const rows = await tx.execute<{ id: string; totp_secret: string }[]>(`select "id", "totp_secret" from "account" where "totp_secret" is not null for update`)
+    // Without a previous key only seeds never sealed can need it: the others are not opened at each start.
+    const rotating = keys().length > 1
+    const rows = await tx.execute<{ id: string; totp_secret: string }[]>(
+      `select "id", "totp_secret" from "account" where "totp_secret" is not null and (? or "totp_secret" not like 'v1.%') for update`,
+      [rotating],
+    )
     let changed = 0
     for (const row of rows) {
       const change = toSealAgain(row.totp_secret)

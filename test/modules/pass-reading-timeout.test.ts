@@ -24,14 +24,14 @@ await orm.em.fork().nativeUpdate(Procedure, {}, PASS_RULE)
 const { structure } = await makeStructure(orm, { siret: '35600000000048', name: 'Point numérique', members: ['eva@point.example'] })
 const audit = { actor: SYSTEM_ACTOR, requestId: null }
 
-/** A scan of one pass stored as the claim's evidence, and its reading job (enqueued on a queue no worker listens to: each test runs the job itself). */
+/** A scan of one pass stored as the claim's evidence, and its reading job (queued, but no worker runs here: each test runs the job itself). */
 async function queuedReading(seed: number, name: string): Promise<{ jobId: string; sha256: string }> {
   const em = orm.em.fork()
   const claim = await em.transactional((tx) => openClaim(tx, structure.id, audit))
   const stored = await runtime.files.put(Readable.from([(await passScan(seed, 1)).jpeg]), { maxBytes: 10_000_000 })
   const evidence = em.create(Evidence, { claimId: claim.id, sha256: stored.sha256, sizeBytes: stored.sizeBytes, mime: stored.mime, kind: 'pass_scans', originalName: name })
   await em.flush()
-  const [job] = await em.transactional((tx) => startReading(tx, { send: async () => 'x' } as never, claim, [evidence], audit))
+  const [job] = await em.transactional((tx) => startReading(tx, runtime.boss, claim, [evidence], audit))
   return { jobId: job?.id as string, sha256: stored.sha256 }
 }
 

@@ -7,6 +7,7 @@ import { sql, type Kysely } from 'kysely'
 import { rankNeighbours, substitutionAlphabets } from '../../lib/near-matches.ts'
 import { positionClasses } from '../../lib/pass-reading-classes.ts'
 import type { IdentifierRule } from '../../lib/pass-identifier.ts'
+import { withPlanner } from './sql.ts'
 
 async function procedureRule(db: Kysely<unknown>, procedureId: string): Promise<IdentifierRule> {
   const { rows } = await sql<{ pattern: string; uppercase: boolean; strip: boolean; example: string }>`
@@ -24,9 +25,7 @@ export async function nearMatchesOfUnknown(db: Kysely<unknown>, procedureId: str
   const alphabets = byPosition ?? []
   // The planner cannot count the generated variants and would hash the whole ledger for them;
   // one index probe per variant is what this is (2 µs each).
-  await sql`set local enable_hashjoin = off`.execute(db)
-  await sql`set local enable_mergejoin = off`.execute(db)
-  const { rows } = await sql<{ claim_line_id: string; identifier: string; near: string[] }>`
+  const { rows } = await withPlanner(db, { enable_hashjoin: 'off', enable_mergejoin: 'off' }, () => sql<{ claim_line_id: string; identifier: string; near: string[] }>`
     with "unknown" as (
       select "claim_line_id", "identifier" from "line_reconciliation"
       where "procedure_id" = ${procedureId} and "status" = 'unknown'
@@ -48,9 +47,7 @@ export async function nearMatchesOfUnknown(db: Kysely<unknown>, procedureId: str
     from "variants" v
     join "ledger_pass" p on p."version_id" = ${passesVersion}::uuid and p."identifier" = v."candidate"
     group by v."claim_line_id", v."identifier"
-  `.execute(db)
-  await sql`set local enable_hashjoin = default`.execute(db)
-  await sql`set local enable_mergejoin = default`.execute(db)
+  `.execute(db))
   return new Map(rows.map((r) => [r.claim_line_id, { identifier: r.identifier, near: r.near }]))
 }
 

@@ -18,6 +18,21 @@ const NONE = '00000000-0000-0000-0000-000000000000'
 export const trace = process.env.RECONCILE_TRACE ? (label: string, since: number) => console.log(`  [reconcile] ${label} ${(performance.now() - since).toFixed(0)} ms`) : () => {}
 
 /**
+ * Runs `work` with these planner settings for the current transaction only (SET LOCAL), then puts
+ * the defaults back for what follows in it. On failure the transaction is rolled back, settings
+ * with it: nothing to restore.
+ */
+export async function withPlanner<T>(db: Kysely<unknown>, settings: Readonly<Record<string, string>>, work: () => Promise<T>): Promise<T> {
+  for (const [name, value] of Object.entries(settings)) await sql`select set_config(${name}, ${value}, true)`.execute(db)
+  const result = await work()
+  for (const name of Object.keys(settings)) {
+    if (!/^[a-z_]+$/u.test(name)) throw new Error(`planner setting expected: ${name}`)
+    await sql.raw(`set local ${name} = default`).execute(db)
+  }
+  return result
+}
+
+/**
  * Statuses of the lines of the given claims (every claim when null), or only of their lines
  * declaring one of `identifiers` when given.
  */
@@ -144,22 +159,23 @@ async function replacePartition(db: Kysely<unknown>, procedureId: string, rows: 
   const name = partitionName(procedureId)
   // A fresh name each time: the new table's index names stay with it after the rename.
   const next = `lr_next_${crypto.randomUUID().replace(/-/gu, '').slice(0, 16)}`
-  // The planner expects a handful of lines per claim version and probes the ledger's index
-  // 350 000 times; one hash of each ledger table is an order of magnitude cheaper.
-  await sql`set local enable_nestloop = off`.execute(db)
-  // The statement reads the whole ledger: worth the other cores, which the default costs keep the
-  // planner from for tables of this size (a third faster on two cores).
-  await sql`set local parallel_setup_cost = 100`.execute(db)
-  await sql`set local parallel_tuple_cost = 0.001`.execute(db)
   let since = performance.now()
-  await sql`create table ${sql.table(next)} as ${rows}`.execute(db)
-  trace('  create table as', since)
-  since = performance.now()
-  // CREATE TABLE AS reports no row count through the driver: count the new table.
-  const { rows: [made] } = await sql<{ n: number }>`select count(*)::int as "n" from ${sql.table(next)}`.execute(db)
-  await sql`set local enable_nestloop = default`.execute(db)
-  await sql`set local parallel_setup_cost = default`.execute(db)
-  await sql`set local parallel_tuple_cost = default`.execute(db)
+  const made = await withPlanner(db, {
+    // The planner expects a handful of lines per claim version and probes the ledger's index
+    // 350 000 times; one hash of each ledger table is an order of magnitude cheaper.
+    enable_nestloop: 'off',
+    // The statement reads the whole ledger: worth the other cores, which the default costs keep
+    // the planner from for tables of this size (a third faster on two cores).
+    parallel_setup_cost: '100',
+    parallel_tuple_cost: '0.001',
+  }, async () => {
+    await sql`create table ${sql.table(next)} as ${rows}`.execute(db)
+    trace('  create table as', since)
+    since = performance.now()
+    // CREATE TABLE AS reports no row count through the driver: count the new table.
+    const { rows: [counted] } = await sql<{ n: number }>`select count(*)::int as "n" from ${sql.table(next)}`.execute(db)
+    return counted?.n ?? 0
+  })
   await sql.raw(`
     alter table "${next}"
       ${['claim_line_id', 'procedure_id', 'claim_id', 'identifier', 'status', 'proposal', 'declared_cents', 'proposed_cents', 'computed_at'].map((c) => `alter column "${c}" set not null`).join(', ')},
@@ -188,7 +204,7 @@ async function replacePartition(db: Kysely<unknown>, procedureId: string, rows: 
   // and the desk's queue were planned blind (an edit took 0.28 s instead of 0.12 s).
   await sql.raw(`analyze "${name}"`).execute(db)
   trace('  analyze', since)
-  return made?.n ?? 0
+  return made
 }
 
 /** The identifiers of a claim's statuses: its lines at the last reconciliation. */
